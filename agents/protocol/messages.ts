@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * The message catalogue: every message type the agents exchange, with the
+ * schema of its payload. Negotiations follow contract-net (FIPA): for a topic
+ * X, `X.cfp` → `X.proposal` | `X.refused` → `X.awarded` | `X.rejected` →
+ * `X.completed` | `X.failed`.
+ */
+const id = z.string().min(1).max(200);
+const seconds = z.number().nonnegative().finite();
+const money = z.number().finite();
+const qty = z.number().int().positive();
+const point = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+/** Contract-net payloads, shared by every negotiated topic. */
+const cfp = z.object({ deadline: seconds, spec: z.record(z.string(), z.unknown()) });
+const proposal = z.object({
+  cost: money,
+  finishTime: seconds,
+  /** The bidder's cost before taking this job, as in Open-RMF's bid proposals. */
+  previousCost: money.optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+const refused = z.object({ reason: z.string().max(500) });
+const awarded = z.object({ winner: id, cost: money, finishTime: seconds, spec: z.record(z.string(), z.unknown()) });
+const rejected = z.object({});
+const completed = z.object({ result: z.record(z.string(), z.unknown()).optional() });
+const failed = z.object({ reason: z.string().max(500) });
+/** Sent by a contract-net manager to the agent that opened it. */
+const settled = z.object({
+  outcome: z.enum(['awarded', 'completed', 'failed']),
+  winner: id.optional(),
+  cost: money.optional(),
+  finishTime: seconds.optional(),
+  rounds: z.number().int().nonnegative(),
+  reason: z.string().max(500).optional(),
+  spec: z.record(z.string(), z.unknown()),
+});
+
+const negotiationSchemas = { cfp, proposal, refused, awarded, rejected, completed, failed, settled };
+type NegotiationVerb = keyof typeof negotiationSchemas;
+
+/** The eight message types of one negotiated topic, typed as `<topic>.<verb>`. */
+function negotiated<T extends string>(topic: T): { [V in NegotiationVerb as `${T}.${V}`]: (typeof negotiationSchemas)[V] } {
+  return Object.fromEntries(
+    Object.entries(negotiationSchemas).map(([verb, schema]) => [`${topic}.${verb}`, schema]),
+  ) as { [V in NegotiationVerb as `${T}.${V}`]: (typeof negotiationSchemas)[V] };
+}
+
+/** Topics negotiated by contract-net. */
+export const NegotiatedTopics = ['parts', 'delivery', 'task'] as const;
+export type NegotiatedTopic = (typeof NegotiatedTopics)[number];
+
+const machineRef = z.object({ machine: id });
+const workOrder = z.object({ machine: id, workOrder: id });
+const partLine = z.object({ item: id, qty });
+
+export const PayloadSchemas = {
+  ...negotiated('parts'),
+  ...negotiated('delivery'),
+  ...negotiated('task'),
+
+  // Production machines
+  'machine.failed': machineRef.extend({ component: z.string().optional() }),
+  'machine.restored': machineRef,
+  'telemetry.sample': machineRef.extend({ signals: z.record(z.string(), z.number().finite()) }),
+
+  // Maintenance
+  'repair.requested': machineRef.extend({ failedAt: seconds }),
+  'repair.assigned': workOrder.extend({ kind: z.enum(['repair', 'preventive']) }),
+  'repair.completed': workOrder.extend({ technician: id, kind: z.enum(['repair', 'preventive']) }),
+  'maintenance.requested': workOrder.extend({
+    reason: z.enum(['condition', 'time', 'prediction']),
+    signal: z.string().optional(),
+    value: z.number().finite().optional(),
+    parts: z.array(partLine),
+  }),
+  'maintenance.started': workOrder.extend({ technician: id }),
+  'maintenance.completed': workOrder.extend({ technician: id, durationSeconds: seconds }),
+
+  // Supply
+  'parts.requested': partLine.extend({ workOrder: id.optional(), reason: z.enum(['maintenance', 'reorder', 'repair']) }),
+  'parts.shipped': partLine.extend({ order: id, origin: id }),
+  'parts.available': partLine.extend({ workOrder: id.optional() }),
+
+  // Robotics
+  'task.reassigned': z.object({ task: id, station: id, fromCobot: id, toCobot: id.optional(), reason: z.string() }),
+  'station.locked': z.object({ station: id, workOrder: id }),
+  'station.unlocked': z.object({ station: id, workOrder: id }),
+
+  // Ledger
+  'ledger.recorded': z.object({ event: id, eventType: z.string(), seq: z.number().int().nonnegative(), hash: z.string() }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type MessageType = keyof typeof PayloadSchemas;
+export type Payload<T extends MessageType> = z.infer<(typeof PayloadSchemas)[T]>;
+export type AnyPayload = { [T in MessageType]: Payload<T> }[MessageType];
