@@ -13,7 +13,12 @@ const qty = z.number().int().positive();
 const point = z.object({ x: z.number().finite(), y: z.number().finite() });
 
 /** Contract-net payloads, shared by every negotiated topic. */
-const cfp = z.object({ deadline: seconds, spec: z.record(z.string(), z.unknown()) });
+const cfp = z.object({
+  /** How long bidders have to answer, from the message's time. */
+  bidWindowSeconds: seconds,
+  round: z.number().int().positive(),
+  spec: z.record(z.string(), z.unknown()),
+});
 const proposal = z.object({
   cost: money,
   finishTime: seconds,
@@ -66,7 +71,7 @@ export const PayloadSchemas = {
   'telemetry.sample': machineRef.extend({ signals: z.record(z.string(), z.number().finite()) }),
 
   // Maintenance
-  'repair.requested': machineRef.extend({ failedAt: seconds }),
+  'repair.requested': machineRef,
   'repair.assigned': workOrder.extend({ kind: z.enum(['repair', 'preventive']) }),
   'repair.completed': workOrder.extend({ technician: id, kind: z.enum(['repair', 'preventive']) }),
   'maintenance.requested': workOrder.extend({
@@ -76,7 +81,7 @@ export const PayloadSchemas = {
     parts: z.array(partLine),
   }),
   'maintenance.started': workOrder.extend({ technician: id }),
-  'maintenance.completed': workOrder.extend({ technician: id, durationSeconds: seconds }),
+  'maintenance.completed': workOrder.extend({ technician: id, kind: z.enum(['repair', 'preventive']) }),
 
   // Supply
   'parts.requested': partLine.extend({ workOrder: id.optional(), reason: z.enum(['maintenance', 'reorder', 'repair']) }),

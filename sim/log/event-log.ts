@@ -48,13 +48,25 @@ export class EventLog {
   }
 
   append(record: LogRecord): void {
+    this.appendLine(JSON.stringify(record), record);
+  }
+
+  /**
+   * Appends an agent's state change. The hot path of big runs: the line is
+   * built directly, and a record object only if someone listens.
+   */
+  appendState(t: number, agent: string, state: string): void {
+    const line = `{"t":${JSON.stringify(t)},"type":"state","agent":${JSON.stringify(agent)},"state":${JSON.stringify(state)}}`;
+    this.appendLine(line, this.listeners.length > 0 ? { t, type: 'state', agent, state } : undefined);
+  }
+
+  private appendLine(line: string, record: LogRecord | undefined): void {
     if (this.finished) throw new Error('event log is already finished');
-    const line = JSON.stringify(record);
     this._count++;
     this.chunk.push(line);
     this.chunkChars += line.length + 1;
     if (this.chunkChars >= FLUSH_CHARS) this.flush();
-    for (const l of this.listeners) l(record, line);
+    for (const l of this.listeners) l(record!, line);
   }
 
   private flush(): void {

@@ -1,0 +1,26 @@
+import type { MessageType, Payload } from '../protocol/messages.js';
+import type { Envelope } from '../protocol/envelope.js';
+
+/**
+ * Agents are pure XState machines: they never call a port themselves. They
+ * `emit` effects, and the agent host carries them out: `send` goes to the bus,
+ * everything else to the port the agent kind is wired to.
+ */
+export type SendEffect = {
+  [T in MessageType]: {
+    type: 'send';
+    to: string;
+    message: T;
+    payload: Payload<T>;
+    /** Conversation to continue; a new one (named after the message id) when omitted. */
+    conversation?: string;
+  };
+}[MessageType];
+
+/** Builds a typed send effect (keeps payloads checked against the catalogue). */
+export function send<T extends MessageType>(to: string, message: T, payload: Payload<T>, conversation?: string) {
+  return { type: 'send', to, message, payload, conversation } as SendEffect;
+}
+
+/** The XState event an agent receives for a delivered message. */
+export type MessageEvent<T extends MessageType> = { type: T; msg: Envelope<T> };

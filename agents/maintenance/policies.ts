@@ -1,0 +1,7 @@
+/** The maintenance policies a run can use. The AI issue adds `predictive`. */
+export const MaintenancePolicies = ['run-to-failure', 'time-based', 'condition-based'] as const;
+export type MaintenancePolicy = (typeof MaintenancePolicies)[number];
+
+export function isMaintenancePolicy(name: string): name is MaintenancePolicy {
+  return (MaintenancePolicies as readonly string[]).includes(name);
+}

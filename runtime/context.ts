@@ -1,0 +1,42 @@
+import type { Kernel } from '../sim/clock/kernel.js';
+import type { RandomStreams } from '../sim/random/streams.js';
+import type { EventLog } from '../sim/log/event-log.js';
+import type { AgentHost } from '../agents/host/agent-host.js';
+import type { MemoryBus } from '../bridges/memory/memory-bus.js';
+import type { Layout } from '../world/layout/layout.js';
+import type { MachineModel } from '../world/machines/machine-model.js';
+import type { WorkModel } from '../world/work/work-model.js';
+import type { Scenario } from '../scenarios/schema.js';
+import type { KpiContributor } from './kpis.js';
+
+/** Well-known agent addresses of a plant run. */
+export const Address = {
+  maintenance: 'maintenance',
+  supply: 'supply',
+  robotics: 'robotics',
+  ledger: 'ledger',
+  suppliers: '#suppliers',
+  trucks: '#trucks',
+  cobots: '#cobots',
+  telemetry: '#telemetry',
+} as const;
+
+/**
+ * Everything one run is made of. The wiring modules of this folder (one per
+ * subsystem) build their world processes and agents into it.
+ */
+export interface RunContext {
+  scenario: Scenario;
+  seed: number;
+  horizon: number;
+  kernel: Kernel;
+  streams: RandomStreams;
+  log: EventLog;
+  bus: MemoryBus;
+  host: AgentHost;
+  layout: Layout;
+  machines: Map<string, MachineModel>;
+  work: WorkModel;
+  /** Subsystems' KPI parts, summed into the run's KPIs at the end. */
+  kpis: KpiContributor[];
+}

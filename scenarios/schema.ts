@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { parseDuration } from '../sim/duration.js';
+import { DistributionSchema } from '../sim/random/distributions.js';
+import { MaintenancePolicies } from '../agents/maintenance/policies.js';
+
+/**
+ * The scenario file format (YAML). Times are seconds, or durations written
+ * with a unit (`90s`, `15m`, `8h`, `30d`). Distances are metres, money is in
+ * the plant's currency. `npx hyperfactory validate FILE` checks a file against
+ * this schema and the cross-references below.
+ */
+
+/** A duration: seconds, or a string with a unit. */
+export const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const DURATION_FIELDS = ['value', 'mean', 'sd', 'min', 'max', 'mode', 'scale'];
+
+/** A distribution of durations: its time parameters may carry units (`scale: 8h`). */
+export const DurationDistribution = z.preprocess((raw, ctx) => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const key of DURATION_FIELDS) {
+    if (typeof out[key] === 'string') {
+      try {
+        out[key] = parseDuration(out[key] as string);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message, path: [key] });
+      }
+    }
+  }
+  return out;
+}, DistributionSchema);
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'an id of letters, digits, - and _');
+
+export const PlaceSchema = z
+  .object({
+    id: Id,
+    kind: z.enum(['station', 'dock', 'charger', 'depot', 'storage', 'base']),
+    x: z.number(),
+    y: z.number(),
+  })
+  .strict();
+
+export const SignalSchema = z
+  .object({
+    name: z.string(),
+    unit: z.string().optional(),
+    baseline: z.number(),
+    rise: z.number(),
+    exponent: z.number().positive().default(2),
+    noiseSd: z.number().nonnegative().default(0),
+  })
+  .strict()
+  .describe('A health signal that rises with wear: baseline + rise · worn^exponent + noise.');
+
+export const PartLineSchema = z.object({ item: Id, qty: z.number().int().positive().default(1) }).strict();
+
+export const MachineTypeSchema = z
+  .object({
+    processTime: DurationDistribution.describe('Time per job; jobs run back to back while the machine is up.'),
+    timeToFailure: DurationDistribution.describe('Busy time from renewal to failure.'),
+    repairTime: DurationDistribution,
+    serviceTime: DurationDistribution.optional().describe('Planned service duration; defaults to the repair time.'),
+    signal: SignalSchema.optional(),
+    spareParts: z.array(PartLineSchema).default([]),
+    unitValue: z.number().nonnegative().default(0),
+  })
+  .strict();
+
+export const MachineGroupSchema = z
+  .object({
+    id: Id.describe('The machine id, or the prefix of `count` ids (`cnc` → cnc-1, cnc-2, …).'),
+    type: Id,
+    count: z.number().int().positive().optional(),
+    station: Id.optional().describe('The place the machine stands at (and the cobot cell it belongs to).'),
+  })
+  .strict();
+
+export const TechniciansSchema = z
+  .object({
+    count: z.number().int().positive(),
+    idPrefix: Id.default('tech'),
+    base: Id.optional().describe('Where technicians wait; with a layout, they walk to the machine.'),
+    hourlyRate: z.number().nonnegative().default(0),
+    walkingSpeed: z.number().positive().default(1.2),
+  })
+  .strict();
+
+export const MaintenanceSchema = z
+  .object({
+    policy: z.enum(MaintenancePolicies).default('run-to-failure'),
+    serviceInterval: Duration.optional().describe('time-based: interval between planned services of a machine.'),
+    threshold: z.object({ signal: z.string(), value: z.number() }).strict().optional().describe('condition-based: service when the signal reaches this value.'),
+    telemetryInterval: Duration.default(3600),
+  })
+  .strict();
+
+export const ItemSchema = z
+  .object({
+    id: Id,
+    unitCost: z.number().nonnegative(),
+    holdingRate: z.number().nonnegative().default(0.25).describe('Holding cost per year as a fraction of unit cost.'),
+    initialStock: z.number().int().nonnegative().default(0),
+    reorderPoint: z.number().int().min(-1).default(-1).describe('Order when stock position falls to this level; -1: never.'),
+    orderQuantity: z.number().int().positive().default(1),
+  })
+  .strict();
+
+export const InventorySchema = z
+  .object({
+    warehouse: Id.describe('Place where parts are stored and delivered to.'),
+    items: z.array(ItemSchema).min(1),
+  })
+  .strict();
+
+export const SupplierSchema = z
+  .object({
+    id: Id,
+    location: Id,
+    capacity: z.number().int().positive().default(5).describe('Orders it can have open at once.'),
+    reliability: z.number().min(0).max(1).default(1).describe('Probability an order ships within its quoted lead time.'),
+    items: z
+      .array(z.object({ item: Id, price: z.number().nonnegative(), leadTime: DurationDistribution }).strict())
+      .min(1),
+  })
+  .strict();
+
+export const TruckSchema = z
+  .object({
+    id: Id,
+    depot: Id,
+    speed: z.number().positive().default(15).describe('m/s'),
+    capacity: z.number().positive().default(1000),
+    costPerKm: z.number().nonnegative().default(1),
+    costPerHour: z.number().nonnegative().default(30),
+  })
+  .strict();
+
+export const CobotsSchema = z
+  .object({
+    count: z.number().int().positive(),
+    idPrefix: Id.default('cobot'),
+    homes: z.array(Id).min(1).describe('Stations the cobots are homed at, assigned round-robin.'),
+    speed: z.number().positive().default(1.0).describe('m/s'),
+    batteryWh: z.number().positive().default(500),
+    drainWhPerMetre: z.number().nonnegative().default(0.5),
+    idleDrainW: z.number().nonnegative().default(20),
+    chargeW: z.number().positive().default(300),
+    lowBattery: z.number().min(0).max(1).default(0.2).describe('Fraction at which a cobot goes to charge.'),
+  })
+  .strict();
+
+export const TaskStreamSchema = z
+  .object({
+    id: Id,
+    from: Id,
+    to: Id,
+    interarrival: DurationDistribution,
+    handlingTime: DurationDistribution.default({ dist: 'constant', value: 30 }),
+  })
+  .strict();
+
+export const ScenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    seed: z.number().int().nonnegative().default(1),
+    horizon: Duration,
+    layout: z.object({ places: z.array(PlaceSchema) }).strict().default({ places: [] }),
+    machineTypes: z.record(Id, MachineTypeSchema),
+    machines: z.array(MachineGroupSchema).min(1),
+    technicians: TechniciansSchema,
+    maintenance: MaintenanceSchema.default({ policy: 'run-to-failure', telemetryInterval: 3600 }),
+    inventory: InventorySchema.optional(),
+    suppliers: z.array(SupplierSchema).default([]),
+    trucks: z.array(TruckSchema).default([]),
+    cobots: CobotsSchema.optional(),
+    tasks: z.array(TaskStreamSchema).default([]),
+    ledger: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+  })
+  .strict()
+  .superRefine(checkReferences);
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type MachineType = z.infer<typeof MachineTypeSchema>;
+
+/** Cross-references a schema cannot express: every id a section names must exist. */
+function checkReferences(s: z.infer<z.ZodObject<any>>, ctx: z.RefinementCtx): void {
+  const sc = s as unknown as Scenario;
+  const places = new Set(sc.layout.places.map((p) => p.id));
+  const items = new Set(sc.inventory?.items.map((i) => i.id) ?? []);
+  const need = (cond: boolean, path: (string | number)[], message: string) => {
+    if (!cond) ctx.addIssue({ code: 'custom', path, message });
+  };
+  const seen = new Set<string>();
+  const unique = (id: string, path: (string | number)[]) => {
+    need(!seen.has(id), path, `id "${id}" is used twice`);
+    seen.add(id);
+  };
+  sc.layout.places.forEach((p, i) => unique(p.id, ['layout', 'places', i, 'id']));
+  sc.machines.forEach((m, i) => {
+    need(m.type in sc.machineTypes, ['machines', i, 'type'], `unknown machine type "${m.type}" (types: ${Object.keys(sc.machineTypes).join(', ')})`);
+    if (m.station) need(places.has(m.station), ['machines', i, 'station'], `unknown place "${m.station}"`);
+    if (m.count === undefined) unique(m.id, ['machines', i, 'id']);
+  });
+  if (sc.technicians.base) need(places.has(sc.technicians.base), ['technicians', 'base'], `unknown place "${sc.technicians.base}"`);
+  const m = sc.maintenance;
+  if (m.policy === 'time-based') need(m.serviceInterval !== undefined, ['maintenance', 'serviceInterval'], 'the time-based policy needs a serviceInterval');
+  if (m.policy === 'condition-based') need(m.threshold !== undefined, ['maintenance', 'threshold'], 'the condition-based policy needs a threshold');
+  for (const [name, t] of Object.entries(sc.machineTypes)) {
+    t.spareParts.forEach((p, i) =>
+      need(items.has(p.item), ['machineTypes', name, 'spareParts', i, 'item'], `unknown item "${p.item}" (declare it under inventory.items)`),
+    );
+  }
+  if (sc.inventory) need(places.has(sc.inventory.warehouse), ['inventory', 'warehouse'], `unknown place "${sc.inventory.warehouse}"`);
+  sc.suppliers.forEach((sup, i) => {
+    unique(sup.id, ['suppliers', i, 'id']);
+    need(places.has(sup.location), ['suppliers', i, 'location'], `unknown place "${sup.location}"`);
+    sup.items.forEach((it, j) => need(items.has(it.item), ['suppliers', i, 'items', j, 'item'], `unknown item "${it.item}"`));
+  });
+  sc.trucks.forEach((t, i) => {
+    unique(t.id, ['trucks', i, 'id']);
+    need(places.has(t.depot), ['trucks', i, 'depot'], `unknown place "${t.depot}"`);
+  });
+  if (sc.suppliers.length > 0) need(sc.trucks.length > 0, ['trucks'], 'suppliers need at least one truck to deliver their parts');
+  sc.cobots?.homes.forEach((h, i) => need(places.has(h), ['cobots', 'homes', i], `unknown place "${h}"`));
+  sc.tasks.forEach((t, i) => {
+    need(places.has(t.from), ['tasks', i, 'from'], `unknown place "${t.from}"`);
+    need(places.has(t.to), ['tasks', i, 'to'], `unknown place "${t.to}"`);
+  });
+  if (sc.tasks.length > 0) need(sc.cobots !== undefined, ['tasks'], 'tasks need cobots to do them');
+}

@@ -1,0 +1,152 @@
+import type { Kernel, Timer } from '../../sim/clock/kernel.js';
+import type { RandomStream } from '../../sim/random/stream.js';
+import type { Sampler } from '../../sim/random/distributions.js';
+import type { MachineObservation } from '../../agents/ports/machine-port.js';
+
+/** How a machine wears: a time to failure in busy time, and an optional health signal that shows it coming. */
+export interface WearModel {
+  /** Busy time from renewal to failure. */
+  timeToFailure: Sampler;
+  /**
+   * Health signal (e.g. vibration RMS, mm/s) as a function of worn fraction
+   * w = age / timeToFailure in [0, 1]: baseline + rise · w^exponent, plus noise.
+   */
+  signal?: { name: string; baseline: number; rise: number; exponent: number; noiseSd: number };
+}
+
+export interface MachineParams {
+  id: string;
+  processTime: Sampler;
+  wear: WearModel;
+  repairTime: Sampler;
+  preventiveTime: Sampler;
+  /** Value of one unit produced (for lost-production cost). */
+  unitValue: number;
+}
+
+/** Counters of one machine, read by the KPIs. */
+export interface MachineCounters {
+  jobsCompleted: number;
+  jobsScrapped: number;
+  failures: number;
+  unplannedDownSeconds: number;
+  plannedDownSeconds: number;
+}
+
+export type MachineListener = (observation: MachineObservation) => void;
+
+/**
+ * The physical machine: it runs jobs back to back while up and wears with busy
+ * time until it fails. Job completions only count, so they stay in the kernel
+ * and never reach the machine's agent; a failure, a degradation warning and
+ * the start and end of work on the machine do.
+ */
+export class MachineModel {
+  up = false;
+  /** Why the machine is stopped when it is not up. */
+  stopReason: 'failure' | 'planned' | 'idle' = 'idle';
+  upSince = 0;
+  downSince = 0;
+  /** Busy time to failure drawn at the last renewal. */
+  ttf = 0;
+  readonly counters: MachineCounters = {
+    jobsCompleted: 0,
+    jobsScrapped: 0,
+    failures: 0,
+    unplannedDownSeconds: 0,
+    plannedDownSeconds: 0,
+  };
+  /** Busy time accumulated since the last renewal, up to `upSince`. */
+  private ageAtUp = 0;
+  private jobTimer: Timer<MachineModel> | undefined;
+  private failTimer: Timer<MachineModel> | undefined;
+  listener: MachineListener = () => {};
+
+  constructor(
+    readonly params: MachineParams,
+    private readonly kernel: Kernel,
+    private readonly streams: { job: RandomStream; failure: RandomStream; repair: RandomStream; sensor: RandomStream },
+  ) {}
+
+  /** Renews the machine (new or just repaired): a fresh time to failure. */
+  renew(): void {
+    this.ttf = this.params.wear.timeToFailure(this.streams.failure);
+    this.ageAtUp = 0;
+  }
+
+  /** Puts the machine into production now. */
+  start(): void {
+    if (this.up) return;
+    const now = this.kernel.now;
+    if (this.stopReason === 'failure') this.counters.unplannedDownSeconds += now - this.downSince;
+    else if (this.stopReason === 'planned') this.counters.plannedDownSeconds += now - this.downSince;
+    this.up = true;
+    this.upSince = now;
+    this.failTimer = this.kernel.at(now + (this.ttf - this.ageAtUp), MachineModel.onFailure, this as MachineModel);
+    this.nextJob();
+  }
+
+  /** Stops production for planned work; the job in progress is scrapped. */
+  stopPlanned(): void {
+    if (!this.up) return;
+    this.halt('planned');
+  }
+
+  /** Busy time since renewal, now. */
+  age(): number {
+    return this.up ? this.ageAtUp + (this.kernel.now - this.upSince) : this.ageAtUp;
+  }
+
+  /** Worn fraction in [0, 1]. */
+  worn(): number {
+    return Math.min(1, this.age() / this.ttf);
+  }
+
+  /** A reading of the health signal now, or undefined for a machine without one. */
+  readSignal(): { name: string; value: number } | undefined {
+    const s = this.params.wear.signal;
+    if (!s) return undefined;
+    const z = this.streams.sensor.next() + this.streams.sensor.next() + this.streams.sensor.next() - 1.5; // ~N(0, 0.5)
+    return { name: s.name, value: s.baseline + s.rise * this.worn() ** s.exponent + s.noiseSd * 2 * z };
+  }
+
+  /** Time a repair takes (drawn when it starts). */
+  drawRepairTime(kind: 'repair' | 'preventive'): number {
+    return kind === 'repair' ? this.params.repairTime(this.streams.repair) : this.params.preventiveTime(this.streams.repair);
+  }
+
+  /** Downtime up to `now` including the current stop, by kind. */
+  downSeconds(now: number): { unplanned: number; planned: number } {
+    let { unplannedDownSeconds: unplanned, plannedDownSeconds: planned } = this.counters;
+    if (!this.up && this.stopReason === 'failure') unplanned += now - this.downSince;
+    if (!this.up && this.stopReason === 'planned') planned += now - this.downSince;
+    return { unplanned, planned };
+  }
+
+  private halt(reason: 'failure' | 'planned'): void {
+    const now = this.kernel.now;
+    this.ageAtUp += now - this.upSince;
+    this.kernel.cancel(this.jobTimer);
+    this.kernel.cancel(this.failTimer);
+    this.jobTimer = this.failTimer = undefined;
+    this.counters.jobsScrapped++;
+    this.up = false;
+    this.stopReason = reason;
+    this.downSince = now;
+  }
+
+  private nextJob(): void {
+    this.jobTimer = this.kernel.at(this.kernel.now + this.params.processTime(this.streams.job), MachineModel.onJobEnd, this as MachineModel);
+  }
+
+  private static onJobEnd(m: MachineModel): void {
+    m.counters.jobsCompleted++;
+    m.nextJob();
+  }
+
+  private static onFailure(m: MachineModel): void {
+    m.halt('failure');
+    m.counters.failures++;
+    m.listener({ type: 'world.failed' });
+  }
+}
