@@ -4,7 +4,8 @@ import { kernelClock } from '../../sim/clock/xstate-clock.js';
 import type { EventLog } from '../../sim/log/event-log.js';
 import type { Bus } from '../ports/bus.js';
 import type { Envelope } from '../protocol/envelope.js';
-import type { SendEffect } from './effects.js';
+import type { NegotiateEffect, SendEffect } from './effects.js';
+import { contractNet } from '../protocol/contract-net.js';
 
 /** An effect that is not a `send`: handled by the agent's wiring to its ports. */
 export type PortEffect = { type: string; [key: string]: unknown };
@@ -90,6 +91,7 @@ export class AgentHost {
     };
     actor.on('*', (effect: PortEffect) => {
       if (effect.type === 'send') this.sendFrom(spec.id, effect as unknown as SendEffect);
+      else if (effect.type === 'negotiate') this.openNegotiation(spec.id, effect as unknown as NegotiateEffect);
       else if (spec.onEffect) spec.onEffect(effect, agent);
       else throw new Error(`agent ${spec.id} emitted ${effect.type} but has no port wiring for it`);
     });
@@ -129,6 +131,29 @@ export class AgentHost {
       payload: effect.payload,
     } as Envelope;
     this.bus.send(envelope);
+  }
+
+  /** Starts a contract-net manager for `opener`; it stops by itself once settled. */
+  openNegotiation(opener: string, effect: NegotiateEffect): Agent {
+    const id = this.nextId(`${opener}/${effect.topic}`);
+    return this.spawn({
+      id,
+      kind: 'negotiation',
+      machine: contractNet,
+      input: {
+        id,
+        opener,
+        topic: effect.topic,
+        participants: effect.participants,
+        spec: effect.spec,
+        bidWindowSeconds: effect.bidWindowSeconds ?? 2,
+        expectedBidders: effect.expectedBidders,
+        maxRounds: effect.maxRounds ?? 3,
+        retryDelaySeconds: effect.retryDelaySeconds ?? 60,
+        graceSeconds: effect.graceSeconds,
+        exclude: effect.exclude,
+      },
+    });
   }
 
   stopAll(): void {

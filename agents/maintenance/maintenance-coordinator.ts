@@ -109,7 +109,7 @@ export const maintenanceCoordinator = setup({
             }
             const parts = context.supply ? (context.machineIndex[machine]?.parts ?? []) : [];
             const [book, order] = openOrder(context.book, context.id, machine, 'repair', parts.length);
-            const effects = parts.map((p) => send(context.supply!, 'parts.requested', { item: p.item, qty: p.qty, workOrder: order.id, reason: 'repair' }));
+            const effects = parts.map((p) => send(context.supply!, 'parts.requested', { item: p.item, qty: p.qty, workOrder: order.id, machine, reason: 'repair' }));
             if (context.policy === 'time-based') enqueue.cancel(serviceTimer(machine));
             commit(enqueue, context, book, effects);
           }),
@@ -144,7 +144,7 @@ export const maintenanceCoordinator = setup({
             const done: WorkKind = order?.kind ?? kind;
             if (done === 'preventive') effects.push(send(machine, 'maintenance.completed', { machine, workOrder, technician, kind: done }));
             const station = context.machineIndex[machine]?.station;
-            if (context.robotics && station) effects.push(send(context.robotics, 'station.unlocked', { station, workOrder }));
+            if (context.robotics && station) effects.push(send(context.robotics, 'station.unlocked', { station, workOrder, machine }));
             if (context.policy === 'time-based' && context.serviceIntervalSeconds) {
               enqueue.raise({ type: 'service.due', machine }, { delay: context.serviceIntervalSeconds * 1000, id: serviceTimer(machine) });
             }
@@ -166,7 +166,7 @@ function commit(enqueue: Enqueue, context: MaintenanceContext, book: WorkBook, e
   for (const order of assigned) {
     enqueue.emit(send(order.technician!, 'repair.assigned', { machine: order.machine, workOrder: order.id, kind: order.kind }));
     const station = context.machineIndex[order.machine]?.station;
-    if (context.robotics && station) enqueue.emit(send(context.robotics, 'station.locked', { station, workOrder: order.id }));
+    if (context.robotics && station) enqueue.emit(send(context.robotics, 'station.locked', { station, workOrder: order.id, machine: order.machine }));
   }
 }
 
@@ -181,7 +181,7 @@ function requestService(
   const [book, order] = openOrder(context.book, context.id, machine, 'preventive', parts.length);
   const effects: SendEffect[] = [send(machine, 'maintenance.requested', { machine, workOrder: order.id, reason, ...reading, parts })];
   for (const p of parts) {
-    effects.push(send(context.supply!, 'parts.requested', { item: p.item, qty: p.qty, workOrder: order.id, reason: 'maintenance' }));
+    effects.push(send(context.supply!, 'parts.requested', { item: p.item, qty: p.qty, workOrder: order.id, machine, reason: 'maintenance' }));
   }
   return [book, effects];
 }

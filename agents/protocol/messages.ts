@@ -84,14 +84,29 @@ export const PayloadSchemas = {
   'maintenance.completed': workOrder.extend({ technician: id, kind: z.enum(['repair', 'preventive']) }),
 
   // Supply
-  'parts.requested': partLine.extend({ workOrder: id.optional(), reason: z.enum(['maintenance', 'reorder', 'repair']) }),
+  'parts.requested': partLine.extend({
+    workOrder: id.optional(),
+    machine: id.optional(),
+    reason: z.enum(['maintenance', 'reorder', 'repair']),
+  }),
   'parts.shipped': partLine.extend({ order: id, origin: id }),
-  'parts.available': partLine.extend({ workOrder: id.optional() }),
+  'parts.available': partLine.extend({ workOrder: id.optional(), machine: id.optional() }),
 
   // Robotics
-  'task.reassigned': z.object({ task: id, station: id, fromCobot: id, toCobot: id.optional(), reason: z.string() }),
-  'station.locked': z.object({ station: id, workOrder: id }),
-  'station.unlocked': z.object({ station: id, workOrder: id }),
+  'task.reassigned': z.object({
+    task: id,
+    station: id,
+    fromCobot: id,
+    toCobot: id.optional(),
+    reason: z.string().max(500),
+    workOrder: id.optional(),
+    machine: id.optional(),
+  }),
+  /** People work in a cobot cell: cobots homed there stop and hand their tasks back. */
+  'station.locked': z.object({ station: id, workOrder: id, machine: id.optional() }),
+  'station.unlocked': z.object({ station: id, workOrder: id, machine: id.optional() }),
+  'cobot.suspend': z.object({ station: id, workOrder: id.optional(), machine: id.optional() }),
+  'cobot.resume': z.object({ station: id }),
 
   // Ledger
   'ledger.recorded': z.object({ event: id, eventType: z.string(), seq: z.number().int().nonnegative(), hash: z.string() }),
