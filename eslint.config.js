@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests drive machines with loosely typed snapshots and events.
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     // Simulated time and randomness come from the kernel (sim/), never from the wall clock.
     files: ['agents/**/*.ts', 'world/**/*.ts'],
     rules: {

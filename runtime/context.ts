@@ -39,4 +39,6 @@ export interface RunContext {
   work: WorkModel;
   /** Subsystems' KPI parts, summed into the run's KPIs at the end. */
   kpis: KpiContributor[];
+  /** The ledger's hash-chained file; the ledger lives in memory when omitted. */
+  ledgerPath?: string;
 }

@@ -23,6 +23,8 @@ export interface RunOptions {
   logPath?: string;
   /** Check every message against the catalogue (slower; tests use it). */
   validateMessages?: boolean;
+  /** Append the ledger's twin events to this hash-chained NDJSON file (in memory when omitted). */
+  ledgerPath?: string;
   /** Called about 200 times over the run with the simulated time reached. */
   onProgress?: (simulatedSeconds: number, horizon: number) => void;
 }
@@ -71,7 +73,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   const layout = new Layout(scenario.layout.places);
   const machines = new Map();
   const work = new WorkModel(kernel, machines, layout, { technician: () => {}, machine: () => {} }, scenario.technicians.walkingSpeed);
-  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [] };
+  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath };
 
   log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon });
   bus.observe((env) => {

@@ -193,8 +193,8 @@ export type Scenario = z.infer<typeof ScenarioSchema>;
 export type MachineType = z.infer<typeof MachineTypeSchema>;
 
 /** Cross-references a schema cannot express: every id a section names must exist. */
-function checkReferences(s: z.infer<z.ZodObject<any>>, ctx: z.RefinementCtx): void {
-  const sc = s as unknown as Scenario;
+function checkReferences(s: unknown, ctx: z.RefinementCtx): void {
+  const sc = s as Scenario;
   const places = new Set(sc.layout.places.map((p) => p.id));
   const items = new Set(sc.inventory?.items.map((i) => i.id) ?? []);
   const need = (cond: boolean, path: (string | number)[], message: string) => {

@@ -81,7 +81,6 @@ export class AgentHost {
     // Agents of every kind share this host, so it handles them through the untyped actor interface.
     const actor = createActor(spec.machine as AnyStateMachine, { input: spec.input, clock: this.clock, id: spec.id } as never) as Actor<AnyStateMachine>;
     let last = '';
-    let detach: (() => void) | undefined;
     const agent: Agent = {
       id: spec.id,
       kind: spec.kind,
@@ -95,6 +94,8 @@ export class AgentHost {
       else if (spec.onEffect) spec.onEffect(effect, agent);
       else throw new Error(`agent ${spec.id} emitted ${effect.type} but has no port wiring for it`);
     });
+    this.agents.set(spec.id, agent);
+    const detach = bus.attach(spec.id, spec.groups ?? [], (env: Envelope) => actor.send({ type: env.type, msg: env }));
     actor.subscribe({
       next: (snapshot) => {
         const path = statePath(snapshot.value);
@@ -103,7 +104,7 @@ export class AgentHost {
           log.appendState(kernel.now, spec.id, path);
         }
         if (snapshot.status === 'done') {
-          detach?.();
+          detach();
           this.agents.delete(spec.id);
           spec.onDone?.(agent);
         }
@@ -112,8 +113,6 @@ export class AgentHost {
         log.append({ t: kernel.now, type: 'agent.error', agent: spec.id, error: String(err) });
       },
     });
-    this.agents.set(spec.id, agent);
-    detach = bus.attach(spec.id, spec.groups ?? [], (env: Envelope) => actor.send({ type: env.type, msg: env }));
     actor.start();
     return agent;
   }

@@ -114,9 +114,6 @@ export const contractNet = setup({
     dropWinner: assign(({ context }) => ({
       excluded: context.winner ? [...context.excluded, context.winner.from] : context.excluded,
       winner: undefined,
-      round: context.round + 1,
-      bids: [],
-      answered: 0,
     })),
   },
 }).createMachine({
@@ -183,7 +180,7 @@ export const contractNet = setup({
     },
     reauctioning: {
       entry: 'dropWinner',
-      always: [{ guard: 'roundsLeft', target: 'announcing' }, { target: 'failed' }],
+      always: [{ guard: 'roundsLeft', target: 'announcing', actions: 'nextRound' }, { target: 'failed' }],
     },
     completed: {
       type: 'final',

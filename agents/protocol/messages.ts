@@ -10,7 +10,6 @@ const id = z.string().min(1).max(200);
 const seconds = z.number().nonnegative().finite();
 const money = z.number().finite();
 const qty = z.number().int().positive();
-const point = z.object({ x: z.number().finite(), y: z.number().finite() });
 
 /** Contract-net payloads, shared by every negotiated topic. */
 const cfp = z.object({

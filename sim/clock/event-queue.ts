@@ -15,14 +15,16 @@ export interface Timer<A = unknown> {
   cancelled: boolean;
 }
 
-function before(a: Timer<any>, b: Timer<any>): boolean {
+type AnyTimer = Timer<never>;
+
+function before(a: AnyTimer, b: AnyTimer): boolean {
   if (a.time !== b.time) return a.time < b.time;
   if (a.priority !== b.priority) return a.priority < b.priority;
   return a.seq < b.seq;
 }
 
 export class EventQueue {
-  private heap: Timer<any>[] = [];
+  private heap: AnyTimer[] = [];
   private nextSeq = 0;
 
   get size(): number {
@@ -35,7 +37,7 @@ export class EventQueue {
   }
 
   push<A>(time: number, priority: number, fn: (arg: A) => void, arg: A): Timer<A> {
-    const timer: Timer<A> = { time, priority, seq: this.nextSeq++, fn, arg, cancelled: false };
+    const timer = { time, priority, seq: this.nextSeq++, fn, arg, cancelled: false } as Timer<A> as unknown as AnyTimer;
     const heap = this.heap;
     // Sift up with a hole instead of swaps.
     let i = heap.length;
@@ -48,18 +50,18 @@ export class EventQueue {
       i = parent;
     }
     heap[i] = timer;
-    return timer;
+    return timer as unknown as Timer<A>;
   }
 
   /** The earliest live timer, without removing it; drops cancelled ones on the way. */
-  peek(): Timer<any> | undefined {
+  peek(): AnyTimer | undefined {
     const heap = this.heap;
     while (heap.length > 0 && heap[0].cancelled) this.removeTop();
     return heap[0];
   }
 
   /** Removes and returns the earliest live timer. */
-  pop(): Timer<any> | undefined {
+  pop(): AnyTimer | undefined {
     const top = this.peek();
     if (top) this.removeTop();
     return top;

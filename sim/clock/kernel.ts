@@ -50,7 +50,7 @@ export class Kernel {
     return this.at(this._now + delay, fn, arg, priority);
   }
 
-  cancel(timer: Timer<any> | undefined): void {
+  cancel(timer: { cancelled: boolean } | undefined): void {
     if (timer) timer.cancelled = true;
   }
 

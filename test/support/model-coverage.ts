@@ -54,7 +54,11 @@ export function modelCoverage<E extends EventObject>(machine: AnyStateMachine, o
     const actor = createActor(machine, {
       input: options.input,
       inspect: (ev: any) => {
-        if (ev.type === '@xstate.microstep') for (const t of ev._transitions) takenTransitions.add(t);
+        if (ev.type === '@xstate.microstep') {
+          for (const t of ev._transitions) takenTransitions.add(t);
+          // Transient states (left at once by an eventless transition) only show up in microsteps.
+          for (const n of ev.snapshot._nodes as AnyStateNode[]) visited.add(n.id);
+        }
       },
     } as any);
     actor.subscribe({

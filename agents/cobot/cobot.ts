@@ -1,0 +1,223 @@
+import { assign, emit, enqueueActions, setup } from 'xstate';
+import { send, type MessageEvent, type SendEffect } from '../host/effects.js';
+import type { Pose, RobotObservation } from '../ports/robot-port.js';
+import { readTaskSpec, type TaskSpec } from '../robotics/task-spec.js';
+import { chargeFirst, chargePlan, nearestCharger, queuePlan, stagePlan, taskPlan, type CobotModel, type NamedPose, type PlanPoint, type TaskStage } from './planning.js';
+
+export interface CobotInput {
+  id: string;
+  model: CobotModel;
+  /** Battery level at the start, a fraction; full when omitted. */
+  battery?: number;
+}
+
+/** A task this cobot won: its spec, and the manager it reports to. */
+export interface CobotJob {
+  spec: TaskSpec;
+  manager: string;
+  conversation: string;
+}
+
+interface CobotContext {
+  id: string;
+  model: CobotModel;
+  /** Latest simulated time the cobot heard of (from messages and its body's reports). */
+  now: number;
+  pose: Pose;
+  battery: number;
+  /** The task being done; queued tasks wait in `queue`, first come first served. */
+  current?: CobotJob;
+  queue: CobotJob[];
+  /** Where the cobot is driving to. */
+  goal?: NamedPose;
+  /** Estimated end of the current task or charge; undefined when idle. */
+  free?: PlanPoint;
+  completed: number;
+}
+
+export type CobotEvent =
+  | MessageEvent<'task.cfp'>
+  | MessageEvent<'task.awarded'>
+  | MessageEvent<'task.rejected'>
+  | MessageEvent<'cobot.suspend'>
+  | MessageEvent<'cobot.resume'>
+  | RobotObservation;
+
+/** Effects of a cobot: messages, and commands to its body (see `RobotPort`). */
+export type CobotEffect =
+  | SendEffect
+  | { type: 'robot.navigate'; robot: string; goal: string; pose: Pose }
+  | { type: 'robot.perform'; robot: string; action: 'pick' | 'place' | 'charge'; task?: string }
+  | { type: 'robot.hold'; robot: string };
+
+const timeOf = (event: CobotEvent): number => ('msg' in event ? event.msg.time : event.time);
+
+/** Where the cobot is now, as a starting point for plans. */
+const here = (c: CobotContext): PlanPoint => ({ time: c.now, pose: c.pose, energyWh: c.battery * c.model.batteryWh });
+
+/** When the cobot could start new work: after its current task or charge, or now. */
+const startOfQueue = (c: CobotContext): PlanPoint => (c.free ? { ...c.free, time: Math.max(c.free.time, c.now) } : here(c));
+
+const jobOf = (event: MessageEvent<'task.awarded'>, spec: TaskSpec): CobotJob => ({ spec, manager: event.msg.from, conversation: event.msg.conversation });
+
+const failed = (job: CobotJob, reason: string) => send(job.manager, 'task.failed', { reason }, job.conversation);
+
+/**
+ * A mobile cobot: bids for transport tasks with the time it would finish them
+ * (so idle and near cobots win), does its tasks one by one (drive to the
+ * pickup, pick, drive to the drop-off, place), charges when its battery runs
+ * low, and hands its tasks back when people lock its cell. It moves its body
+ * only through effects; every duration comes back from the body as a report.
+ */
+export const cobot = setup({
+  types: {
+    context: {} as CobotContext,
+    input: {} as CobotInput,
+    events: {} as CobotEvent,
+    emitted: {} as CobotEffect,
+  },
+  guards: {
+    cannotBid: ({ context, event }) =>
+      context.battery < context.model.lowBattery / 2 || (event.type === 'task.cfp' && !readTaskSpec(event.msg.payload.spec)),
+    unreadableAward: ({ event }) => event.type === 'task.awarded' && !readTaskSpec(event.msg.payload.spec),
+    shouldCharge: ({ context }) =>
+      context.queue.length > 0
+        ? chargeFirst(context.model, here(context), context.queue[0].spec)
+        : context.battery < context.model.lowBattery,
+    hasQueue: ({ context }) => context.queue.length > 0,
+  },
+  actions: {
+    tick: assign({ now: ({ context, event }) => Math.max(context.now, timeOf(event)) }),
+    setBattery: assign({ battery: ({ context, event }) => (event.type === 'robot.battery' ? event.level : context.battery) }),
+    propose: emit(({ context, event }) => {
+      const e = event as MessageEvent<'task.cfp'>;
+      const spec = readTaskSpec(e.msg.payload.spec)!;
+      const before = queuePlan(context.model, startOfQueue(context), context.queue.map((j) => j.spec));
+      const after = taskPlan(context.model, before, spec);
+      return send(
+        e.msg.from,
+        'task.proposal',
+        { cost: after.time, finishTime: after.time, previousCost: before.time, details: { queue: context.queue.length + (context.current ? 1 : 0) } },
+        e.msg.conversation,
+      );
+    }),
+    refuse: emit(({ context, event }, params: { reason?: string }) => {
+      const e = event as MessageEvent<'task.cfp'>;
+      const reason = params.reason ?? (context.battery < context.model.lowBattery / 2 ? 'battery critical' : 'unreadable spec');
+      return send(e.msg.from, 'task.refused', { reason }, e.msg.conversation);
+    }),
+    enqueue: assign({
+      queue: ({ context, event }) => {
+        const e = event as MessageEvent<'task.awarded'>;
+        return [...context.queue, jobOf(e, readTaskSpec(e.msg.payload.spec)!)];
+      },
+    }),
+    failBack: emit(({ event }, params: { reason: string }) => {
+      const e = event as MessageEvent<'task.awarded'>;
+      return send(e.msg.from, 'task.failed', { reason: params.reason }, e.msg.conversation);
+    }),
+    takeNext: assign(({ context }) => ({ current: context.queue[0], queue: context.queue.slice(1) })),
+    /** Sets the goal for a stage and plans when the rest of the task will be done. */
+    aim: assign(({ context }, params: { stage: TaskStage }) => {
+      const spec = context.current!.spec;
+      const goal = params.stage === 'toPickup' ? { id: spec.from, pose: spec.fromPose } : params.stage === 'toDropoff' ? { id: spec.to, pose: spec.toPose } : context.goal;
+      return { goal, free: stagePlan(context.model, here(context), spec, params.stage) };
+    }),
+    aimAtCharger: assign(({ context }) => ({ goal: nearestCharger(context.model, context.pose), free: chargePlan(context.model, here(context)) })),
+    navigate: emit(({ context }) => ({ type: 'robot.navigate' as const, robot: context.id, goal: context.goal!.id, pose: context.goal!.pose })),
+    perform: emit(({ context }, params: { action: 'pick' | 'place' | 'charge' }) => ({
+      type: 'robot.perform' as const,
+      robot: context.id,
+      action: params.action,
+      task: params.action === 'charge' ? undefined : context.current!.spec.task,
+    })),
+    arrive: assign(({ context }) => ({ pose: context.goal?.pose ?? context.pose })),
+    completeTask: enqueueActions(({ context, enqueue }) => {
+      const job = context.current!;
+      enqueue.emit(send(job.manager, 'task.completed', { result: { task: job.spec.task, cobot: context.id } }, job.conversation));
+      enqueue.assign({ current: undefined, free: undefined, goal: undefined, completed: context.completed + 1 });
+    }),
+    rest: assign({ free: undefined, goal: undefined }),
+    /** Stops the body and hands every task back to its manager, which re-auctions it without this cobot. */
+    handBack: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'robot.hold', robot: context.id });
+      for (const job of [...(context.current ? [context.current] : []), ...context.queue]) enqueue.emit(failed(job, 'suspended'));
+      enqueue.assign({ current: undefined, queue: [], free: undefined, goal: undefined });
+    }),
+  },
+}).createMachine({
+  id: 'cobot',
+  context: ({ input }) => ({
+    id: input.id,
+    model: input.model,
+    now: 0,
+    pose: input.model.home.pose,
+    battery: input.battery ?? 1,
+    queue: [],
+    completed: 0,
+  }),
+  initial: 'idle',
+  on: {
+    'task.cfp': [
+      { guard: 'cannotBid', actions: ['tick', { type: 'refuse', params: {} }] },
+      { actions: ['tick', 'propose'] },
+    ],
+    'task.awarded': [
+      { guard: 'unreadableAward', actions: ['tick', { type: 'failBack', params: { reason: 'unreadable spec' } }] },
+      { actions: ['tick', 'enqueue'] },
+    ],
+    'robot.battery': { actions: ['tick', 'setBattery'] },
+    'cobot.suspend': { target: '.suspended', actions: 'tick' },
+  },
+  states: {
+    idle: {
+      entry: 'rest',
+      always: [
+        { guard: 'shouldCharge', target: 'moving.toCharger' },
+        { guard: 'hasQueue', target: 'moving.toPickup', actions: 'takeNext' },
+      ],
+    },
+    moving: {
+      states: {
+        toPickup: {
+          entry: [{ type: 'aim', params: { stage: 'toPickup' } }, 'navigate'],
+          on: { 'robot.arrived': { target: '#cobot.handling.picking', actions: ['tick', 'arrive'] } },
+        },
+        toDropoff: {
+          entry: [{ type: 'aim', params: { stage: 'toDropoff' } }, 'navigate'],
+          on: { 'robot.arrived': { target: '#cobot.handling.placing', actions: ['tick', 'arrive'] } },
+        },
+        toCharger: {
+          entry: ['aimAtCharger', 'navigate'],
+          on: { 'robot.arrived': { target: '#cobot.charging', actions: ['tick', 'arrive'] } },
+        },
+      },
+    },
+    handling: {
+      states: {
+        picking: {
+          entry: [{ type: 'aim', params: { stage: 'picking' } }, { type: 'perform', params: { action: 'pick' } }],
+          on: { 'robot.actionDone': { target: '#cobot.moving.toDropoff', actions: 'tick' } },
+        },
+        placing: {
+          entry: [{ type: 'aim', params: { stage: 'placing' } }, { type: 'perform', params: { action: 'place' } }],
+          on: { 'robot.actionDone': { target: '#cobot.idle', actions: ['tick', 'completeTask'] } },
+        },
+      },
+    },
+    charging: {
+      entry: ['aimAtCharger', { type: 'perform', params: { action: 'charge' } }],
+      on: { 'robot.charged': { target: 'idle', actions: 'tick' } },
+    },
+    /** People work in the cobot's cell: it stands still, bids for nothing and gives back what it wins. */
+    suspended: {
+      entry: 'handBack',
+      on: {
+        'task.cfp': { actions: ['tick', { type: 'refuse', params: { reason: 'suspended' } }] },
+        'task.awarded': { actions: ['tick', { type: 'failBack', params: { reason: 'suspended' } }] },
+        'cobot.suspend': { actions: 'tick' },
+        'cobot.resume': { target: 'idle', actions: 'tick' },
+      },
+    },
+  },
+});

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { loadScenario } from '../../scenarios/load.js';
+import { runPlant } from '../../runtime/plant.js';
+import { durationFlag, intFlag, onePositional, parseCommand } from '../args.js';
+import { progressBar } from '../progress.js';
+import { formatKpiTable } from '../format.js';
+
+export const runHelp = `hyperfactory run <scenario.yaml> [--seed N] [--policy NAME] [--until DURATION] [--log FILE] [--json]
+  Runs a scenario in discrete-event mode. --json prints one JSON object on stdout.`;
+
+export async function runCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand('run', argv, {
+    seed: { type: 'string' },
+    policy: { type: 'string' },
+    until: { type: 'string' },
+    log: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const file = onePositional('run', positionals, 'scenario file');
+  const scenario = loadScenario(file);
+  if (values.log && !existsSync(dirname(resolve(values.log)))) throw new UsageError(`--log: folder ${dirname(values.log)} does not exist`);
+  const bar = values.json ? progressBar('simulating') : progressBar(`${scenario.name}`);
+  const result = runPlant(scenario, {
+    seed: intFlag('seed', values.seed),
+    policy: values.policy,
+    until: durationFlag('until', values.until),
+    logPath: values.log ? resolve(values.log) : undefined,
+    onProgress: (t, h) => bar.update(t / h),
+  });
+  bar.stop();
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  const days = (result.simulatedSeconds / 86400).toFixed(1);
+  process.stdout.write(
+    `${result.scenario}: ${days} simulated days, policy ${result.policy}, seed ${result.seed}\n` +
+      `${result.events} events in ${result.wallSeconds.toFixed(2)} s wall, logHash ${result.logHash}\n\n` +
+      formatKpiTable(result.kpis) +
+      (values.log ? `\nevent log: ${values.log}\n` : ''),
+  );
+}

@@ -1,0 +1,52 @@
+import { ScenarioError } from '../scenarios/load.js';
+import { RunOptionError } from '../runtime/plant.js';
+import { UsageError } from './errors.js';
+import { runCommand, runHelp } from './commands/run.js';
+import { compareCommand, compareHelp } from './commands/compare.js';
+import { validateCommand, validateHelp } from './commands/validate.js';
+import { benchCommand, benchHelp } from './commands/bench.js';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+  run: { run: runCommand, help: runHelp },
+  compare: { run: compareCommand, help: compareHelp },
+  validate: { run: validateCommand, help: validateHelp },
+  bench: { run: benchCommand, help: benchHelp },
+};
+
+function usage(): string {
+  return `usage: hyperfactory <command> …\n\n${Object.values(commands)
+    .map((c) => c.help)
+    .join('\n\n')}\n`;
+}
+
+/** Entry point of `npx hyperfactory`. User errors print one line and exit 2; bugs keep their stack. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`hyperfactory: unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help + '\n');
+    return 0;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      process.stderr.write(e.message.split('\n').map((line) => `hyperfactory: ${line}\n`).join(''));
+      return 2;
+    }
+    if (e instanceof UsageError || e instanceof RunOptionError) {
+      process.stderr.write(`hyperfactory: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,74 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, parseScenario, ScenarioError } from './load.js';
+
+const dir = fileURLToPath(new URL('.', import.meta.url));
+
+function problemsOf(text: string) {
+  try {
+    parseScenario(text, 'plant.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    return (e as ScenarioError).problems;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+const minimal = `name: t
+horizon: 1d
+machineTypes:
+  lathe:
+    processTime: { dist: exponential, mean: 600 }
+    timeToFailure: { dist: weibull, shape: 2, scale: 8h }
+    repairTime: { dist: constant, value: 1h }
+machines:
+  - { id: lathe, type: lathe, count: 2 }
+technicians: { count: 1 }
+`;
+
+describe('scenario loader', () => {
+  it('accepts every shipped scenario', () => {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) expect(() => loadScenario(`${dir}/${f}`), f).not.toThrow();
+  });
+
+  it('reads durations with units, in fields and in distributions', () => {
+    const s = parseScenario(minimal, 'plant.yaml');
+    expect(s.horizon).toBe(86400);
+    expect(s.machineTypes.lathe.timeToFailure).toEqual({ dist: 'weibull', shape: 2, scale: 28800 });
+    expect(s.machineTypes.lathe.repairTime).toEqual({ dist: 'constant', value: 3600 });
+  });
+
+  it('names the line, the path and the problem of a wrong reference', () => {
+    const [p] = problemsOf(minimal.replace('type: lathe, count', 'type: mill, count'));
+    expect(p).toMatchObject({ path: 'machines[0].type', line: 9 });
+    expect(p.message).toMatch(/unknown machine type "mill"/);
+  });
+
+  it('names unknown fields and wrong types', () => {
+    const problems = problemsOf(minimal.replace('technicians: { count: 1 }', 'technicians: { count: two, colour: red }'));
+    expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['technicians.count', 'technicians']));
+    expect(problems.find((p) => p.path === 'technicians')!.message).toMatch(/unknown field "colour"/);
+  });
+
+  it('rejects a bad duration with its place', () => {
+    const [p] = problemsOf(minimal.replace('horizon: 1d', 'horizon: soon'));
+    expect(p).toMatchObject({ path: 'horizon', line: 2 });
+    expect(p.message).toMatch(/not a duration/);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const [p] = problemsOf('name: t\nhorizon: [1d\n');
+    expect(p.line).toBeGreaterThan(0);
+  });
+
+  it('rejects a document that is not a mapping, and a missing file, without a stack trace', () => {
+    expect(problemsOf('- a\n- b\n')[0].message).toMatch(/YAML mapping/);
+    expect(() => loadScenario('/nonexistent/plant.yaml')).toThrow(/no such file/);
+  });
+
+  it('checks a policy has its parameters', () => {
+    const [p] = problemsOf(minimal + 'maintenance: { policy: condition-based }\n');
+    expect(p).toMatchObject({ path: 'maintenance.threshold' });
+  });
+});

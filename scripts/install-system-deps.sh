@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the project needs from outside npm, from Debian's packages:
+#   python3-simpy3  the SimPy peer of the factory-des benchmark (bench/ only)
+# Safe to run again: it installs only what is missing. Needs root (or sudo).
+set -euo pipefail
+need=()
+python3 -c 'import simpy' 2>/dev/null || /usr/bin/python3 -c 'import simpy' 2>/dev/null || need+=(python3-simpy3)
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+echo "system packages: installed ${need[*]}"

@@ -1,0 +1,98 @@
+import type { Kernel } from '../clock/kernel.js';
+
+export interface RealtimeOptions {
+  /** Simulated seconds per wall second (1 = real time, 60 = a minute per second). */
+  speed: number;
+  /** Longest wall-clock sleep between checks, ms (how quickly pause/speed changes take effect). */
+  tickMs?: number;
+  onTick?: (simulatedSeconds: number) => void;
+}
+
+/**
+ * Runs the kernel in scaled real time, for the viewer and live bridges: the
+ * simulated clock follows the wall clock times `speed`. Events from outside
+ * (a bridge, an operator) can be scheduled at `kernel.now` between ticks. Only
+ * this run mode reads the wall clock; the model never does, so a real-time run
+ * without outside input writes the same event log as a discrete-event run.
+ */
+export class RealtimeRunner {
+  private speed: number;
+  private paused = false;
+  private timer: NodeJS.Timeout | undefined;
+  private anchorWall = 0;
+  private anchorSim = 0;
+  private resolveDone: (() => void) | undefined;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly options: RealtimeOptions,
+  ) {
+    if (!(options.speed > 0)) throw new RangeError(`speed must be > 0, got ${options.speed}`);
+    this.speed = options.speed;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  get currentSpeed(): number {
+    return this.speed;
+  }
+
+  /** Runs until simulated time `horizon`; resolves when it is reached or `stop()` is called. */
+  run(horizon: number): Promise<void> {
+    this.rebase();
+    return new Promise((resolve) => {
+      this.resolveDone = resolve;
+      const tick = () => {
+        if (!this.paused) {
+          const target = Math.min(horizon, this.anchorSim + ((performance.now() - this.anchorWall) / 1000) * this.speed);
+          this.kernel.runThrough(target);
+          this.kernel.advanceTo(target);
+          this.options.onTick?.(this.kernel.now);
+          if (this.kernel.now >= horizon) {
+            this.kernel.runUntil(horizon);
+            this.finish();
+            return;
+          }
+        }
+        const untilNext = ((this.kernel.nextTime() - this.kernel.now) / this.speed) * 1000;
+        this.timer = setTimeout(tick, Math.max(1, Math.min(this.options.tickMs ?? 50, untilNext)));
+      };
+      tick();
+    });
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.rebase();
+  }
+
+  setSpeed(speed: number): void {
+    if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+    this.rebase();
+    this.speed = speed;
+  }
+
+  stop(): void {
+    this.finish();
+  }
+
+  private rebase(): void {
+    this.anchorWall = performance.now();
+    this.anchorSim = this.kernel.now;
+  }
+
+  private finish(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const done = this.resolveDone;
+    this.resolveDone = undefined;
+    done?.();
+  }
+}
