@@ -37,6 +37,8 @@ export interface RunContext {
   layout: Layout;
   machines: Map<string, MachineModel>;
   work: WorkModel;
+  /** How machines process job completions (see MachineParams.jobs). */
+  jobs?: 'eager' | 'lazy';
   /** Subsystems' KPI parts, summed into the run's KPIs at the end. */
   kpis: KpiContributor[];
   /** The ledger's hash-chained file; the ledger lives in memory when omitted. */

@@ -34,6 +34,13 @@ describe('factory-des benchmark on the actor system', () => {
     expect(runFactoryDes({ machines: 10, days: 30, seed: 2 }).log_hash).not.toBe(runFactoryDes({ machines: 10, days: 30, seed: 1 }).log_hash);
   });
 
+  it('processes jobs lazily with exactly the results of one kernel event per job', () => {
+    const eager = runFactoryDes({ machines: 10, days: 365, seed: 1, jobs: 'eager' });
+    const { wall_s: _w1, events_per_s: _e1, runtime: _r1, ...a } = eager;
+    const { wall_s: _w2, events_per_s: _e2, runtime: _r2, ...b } = small;
+    expect(a).toEqual(b);
+  });
+
   it('with one technician per machine nobody waits (validation case of §9)', () => {
     const r = runFactoryDes({ machines: 10, days: 365, seed: 3, technicians: 10 });
     expect(r.mean_wait_s).toBe(0);

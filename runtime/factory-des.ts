@@ -49,11 +49,18 @@ export function factoryDesScenario(base: Scenario, machines: number, days: numbe
  * technicians are XState actors, repairs negotiated through the maintenance
  * coordinator) and reads the benchmark's KPIs off the floor's counters.
  */
-export function runFactoryDes(opts: { machines: number; days: number; seed: number; technicians?: number; scenarioPath?: string }): FactoryDesResult {
+export function runFactoryDes(opts: {
+  machines: number;
+  days: number;
+  seed: number;
+  technicians?: number;
+  scenarioPath?: string;
+  jobs?: 'eager' | 'lazy';
+}): FactoryDesResult {
   const base = loadScenario(opts.scenarioPath ?? FACTORY_DES_SCENARIO);
   const scenario = factoryDesScenario(base, opts.machines, opts.days, opts.technicians);
   const start = performance.now();
-  const run = buildRun(scenario, { seed: opts.seed });
+  const run = buildRun(scenario, { seed: opts.seed, jobs: opts.jobs });
   const T = scenario.horizon;
   run.kernel.runUntil(T);
 
@@ -63,7 +70,7 @@ export function runFactoryDes(opts: { machines: number; days: number; seed: numb
   let downtime = 0;
   let downAtEnd = 0;
   for (const m of run.machines.values()) {
-    jobsCompleted += m.counters.jobsCompleted;
+    jobsCompleted += m.jobsCompleted(T);
     failures += m.counters.failures;
     // A job scrapped at a failure counts; one in progress at T is neither completed nor scrapped.
     jobsScrapped += m.counters.jobsScrapped;
@@ -84,7 +91,7 @@ export function runFactoryDes(opts: { machines: number; days: number; seed: numb
   run.host.stopAll();
   return {
     impl: 'hyperfactory',
-    runtime: `node ${process.versions.node}, xstate actors`,
+    runtime: `node ${process.versions.node}, xstate actors, ${opts.jobs ?? 'lazy'} jobs`,
     machines: opts.machines,
     technicians: K,
     days: opts.days,

@@ -25,6 +25,8 @@ export interface RunOptions {
   validateMessages?: boolean;
   /** Append the ledger's twin events to this hash-chained NDJSON file (in memory when omitted). */
   ledgerPath?: string;
+  /** One kernel event per job (`eager`) or job chains advanced when observed (`lazy`, default); same results. */
+  jobs?: 'eager' | 'lazy';
   /** Called about 200 times over the run with the simulated time reached. */
   onProgress?: (simulatedSeconds: number, horizon: number) => void;
 }

@@ -34,6 +34,7 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
         repairTime: sampler(type.repairTime),
         preventiveTime: sampler(type.serviceTime ?? type.repairTime),
         unitValue: type.unitValue,
+        jobs: ctx.jobs,
       },
       kernel,
       {
@@ -140,7 +141,7 @@ function machineKpis(ctx: RunContext, now: number): Partial<Kpis> {
     const d = mm.downSeconds(now);
     unplanned += d.unplanned;
     planned += d.planned;
-    completed += mm.counters.jobsCompleted;
+    completed += mm.jobsCompleted(now);
     scrapped += mm.counters.jobsScrapped;
   }
   const total = ctx.machines.size * now;

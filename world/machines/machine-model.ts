@@ -22,6 +22,14 @@ export interface MachineParams {
   preventiveTime: Sampler;
   /** Value of one unit produced (for lost-production cost). */
   unitValue: number;
+  /**
+   * How job completions are processed. `eager`: one kernel event per job.
+   * `lazy` (default): the machine's chain of jobs is advanced, one draw per
+   * job, whenever the machine is observed (a failure, a stop, a KPI read).
+   * Both give the same counts and the same event log: job completions change
+   * nothing but a counter, so nobody needs to be woken for them.
+   */
+  jobs?: 'eager' | 'lazy';
 }
 
 /** Counters of one machine, read by the KPIs. */
@@ -37,9 +45,9 @@ export type MachineListener = (observation: MachineObservation) => void;
 
 /**
  * The physical machine: it runs jobs back to back while up and wears with busy
- * time until it fails. Job completions only count, so they stay in the kernel
- * and never reach the machine's agent; a failure, a degradation warning and
- * the start and end of work on the machine do.
+ * time until it fails. Job completions only count, so they stay in the world
+ * and never reach the machine's agent; a failure and the start and end of work
+ * on the machine do.
  */
 export class MachineModel {
   up = false;
@@ -59,6 +67,9 @@ export class MachineModel {
   /** Busy time accumulated since the last renewal, up to `upSince`. */
   private ageAtUp = 0;
   private jobTimer: Timer<MachineModel> | undefined;
+  /** End of the job in progress (lazy mode). */
+  private jobEnd = 0;
+  private readonly lazy: boolean;
   private failTimer: Timer<MachineModel> | undefined;
   listener: MachineListener = () => {};
 
@@ -66,7 +77,29 @@ export class MachineModel {
     readonly params: MachineParams,
     private readonly kernel: Kernel,
     private readonly streams: { job: RandomStream; failure: RandomStream; repair: RandomStream; sensor: RandomStream },
-  ) {}
+  ) {
+    this.lazy = params.jobs !== 'eager';
+  }
+
+  /** Jobs completed in [0, t) (t defaults to now; t must not be before the last observation). */
+  jobsCompleted(t = this.kernel.now): number {
+    if (this.lazy && this.up) this.advanceJobs(t);
+    return this.counters.jobsCompleted;
+  }
+
+  /** Completes, in order, every job of the running chain that ends before `t`. */
+  private advanceJobs(t: number): void {
+    const draw = this.params.processTime;
+    const rng = this.streams.job;
+    let end = this.jobEnd;
+    let n = 0;
+    while (end < t) {
+      n++;
+      end += draw(rng);
+    }
+    this.jobEnd = end;
+    this.counters.jobsCompleted += n;
+  }
 
   /** Renews the machine (new or just repaired): a fresh time to failure. */
   renew(): void {
@@ -125,6 +158,7 @@ export class MachineModel {
 
   private halt(reason: 'failure' | 'planned'): void {
     const now = this.kernel.now;
+    if (this.lazy) this.advanceJobs(now);
     this.ageAtUp += now - this.upSince;
     this.kernel.cancel(this.jobTimer);
     this.kernel.cancel(this.failTimer);
@@ -136,7 +170,9 @@ export class MachineModel {
   }
 
   private nextJob(): void {
-    this.jobTimer = this.kernel.at(this.kernel.now + this.params.processTime(this.streams.job), MachineModel.onJobEnd, this as MachineModel);
+    const end = this.kernel.now + this.params.processTime(this.streams.job);
+    if (this.lazy) this.jobEnd = end;
+    else this.jobTimer = this.kernel.at(end, MachineModel.onJobEnd, this as MachineModel);
   }
 
   private static onJobEnd(m: MachineModel): void {
