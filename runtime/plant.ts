@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Kernel } from '../sim/clock/kernel.js';
+import { RealtimeRunner } from '../sim/run/realtime.js';
 import { RandomStreams } from '../sim/random/streams.js';
 import { EventLog } from '../sim/log/event-log.js';
 import { AgentHost } from '../agents/host/agent-host.js';
@@ -35,7 +36,7 @@ export interface RunResult {
   scenario: string;
   seed: number;
   policy: string;
-  mode: 'des';
+  mode: 'des' | 'realtime';
   simulatedSeconds: number;
   wallSeconds: number;
   events: number;
@@ -90,33 +91,59 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
 export function runPlant(scenario: Scenario, options: RunOptions = {}): RunResult {
   const start = performance.now();
   const run = buildRun(scenario, options);
-  const { kernel, horizon, log } = run;
   try {
     const steps = options.onProgress ? 200 : 1;
     for (let i = 1; i <= steps; i++) {
-      kernel.runUntil(i === steps ? horizon : (horizon * i) / steps);
-      options.onProgress?.(kernel.now, horizon);
+      run.kernel.runUntil(i === steps ? run.horizon : (run.horizon * i) / steps);
+      options.onProgress?.(run.kernel.now, run.horizon);
     }
-    const kpis = combineKpis(
-      { unplannedDowntimeHours: 0, plannedDowntimeHours: 0, throughputUnits: 0, oee: 0, logisticsCost: 0, inventoryCost: 0, stockouts: 0, maintenanceCost: 0 },
-      run.kpis.map((k) => k(horizon)),
-    );
-    log.append({ t: horizon, type: 'run.finished', kpis });
-    const { logHash, events } = log.finish();
-    run.host.stopAll();
-    return {
-      scenario: scenario.name,
-      seed: run.seed,
-      policy: run.policy,
-      mode: 'des',
-      simulatedSeconds: horizon,
-      wallSeconds: (performance.now() - start) / 1000,
-      events,
-      logHash,
-      kpis,
-    };
+    return finishRun(run, 'des', start);
   } catch (e) {
-    log.abort();
+    run.log.abort();
     throw e;
   }
+}
+
+/**
+ * Runs a scenario in real time scaled by `speed` (simulated seconds per wall
+ * second), as the viewer and live bridges need. Without input from outside,
+ * its event log is the discrete-event run's, byte for byte.
+ */
+export async function runPlantRealtime(
+  scenario: Scenario,
+  options: RunOptions & { speed: number; onRunner?: (runner: RealtimeRunner, run: RunContext) => void },
+): Promise<RunResult> {
+  const start = performance.now();
+  const run = buildRun(scenario, options);
+  try {
+    const runner = new RealtimeRunner(run.kernel, { speed: options.speed, onTick: (t) => options.onProgress?.(t, run.horizon) });
+    options.onRunner?.(runner, run);
+    await runner.run(run.horizon);
+    return finishRun(run, 'realtime', start);
+  } catch (e) {
+    run.log.abort();
+    throw e;
+  }
+}
+
+function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunResult['mode'], start: number): RunResult {
+  const { horizon, log } = run;
+  const kpis = combineKpis(
+    { unplannedDowntimeHours: 0, plannedDowntimeHours: 0, throughputUnits: 0, oee: 0, logisticsCost: 0, inventoryCost: 0, stockouts: 0, maintenanceCost: 0 },
+    run.kpis.map((k) => k(horizon)),
+  );
+  log.append({ t: horizon, type: 'run.finished', kpis });
+  const { logHash, events } = log.finish();
+  run.host.stopAll();
+  return {
+    scenario: run.scenario.name,
+    seed: run.seed,
+    policy: run.policy,
+    mode,
+    simulatedSeconds: horizon,
+    wallSeconds: (performance.now() - start) / 1000,
+    events,
+    logHash,
+    kpis,
+  };
 }

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadScenario } from '../../scenarios/load.js';
-import { runPlant } from '../../runtime/plant.js';
-import { durationFlag, intFlag, onePositional, parseCommand } from '../args.js';
+import { runPlant, runPlantRealtime } from '../../runtime/plant.js';
+import { durationFlag, intFlag, numberFlag, onePositional, parseCommand } from '../args.js';
 import { progressBar } from '../progress.js';
 import { formatKpiTable } from '../format.js';
 
-export const runHelp = `hyperfactory run <scenario.yaml> [--seed N] [--policy NAME] [--until DURATION] [--log FILE] [--json]
-  Runs a scenario in discrete-event mode. --json prints one JSON object on stdout.`;
+export const runHelp = `hyperfactory run <scenario.yaml> [--seed N] [--policy NAME] [--until DURATION] [--log FILE] [--speed X] [--json]
+  Runs a scenario in discrete-event mode (as fast as possible), or with --speed X
+  in real time scaled by X (simulated seconds per wall second).
+  --json prints one JSON object on stdout.`;
 
 export async function runCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('run', argv, {
@@ -16,19 +18,23 @@ export async function runCommand(argv: string[]): Promise<void> {
     policy: { type: 'string' },
     until: { type: 'string' },
     log: { type: 'string' },
+    speed: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const file = onePositional('run', positionals, 'scenario file');
   const scenario = loadScenario(file);
   if (values.log && !existsSync(dirname(resolve(values.log)))) throw new UsageError(`--log: folder ${dirname(values.log)} does not exist`);
   const bar = values.json ? progressBar('simulating') : progressBar(`${scenario.name}`);
-  const result = runPlant(scenario, {
+  const options = {
     seed: intFlag('seed', values.seed),
     policy: values.policy,
     until: durationFlag('until', values.until),
     logPath: values.log ? resolve(values.log) : undefined,
-    onProgress: (t, h) => bar.update(t / h),
-  });
+    onProgress: (t: number, h: number) => bar.update(t / h),
+  };
+  const speed = numberFlag('speed', values.speed);
+  if (speed !== undefined && speed <= 0) throw new UsageError('--speed must be > 0');
+  const result = speed === undefined ? runPlant(scenario, options) : await runPlantRealtime(scenario, { ...options, speed });
   bar.stop();
   if (values.json) {
     process.stdout.write(JSON.stringify(result) + '\n');

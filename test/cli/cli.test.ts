@@ -93,3 +93,16 @@ describe('hyperfactory CLI', () => {
     expect(out.events).toBe(out.jobs_completed + out.failures + out.repairs_started + out.repairs_completed);
   });
 });
+
+describe('real-time mode', () => {
+  it('writes the same event log as the discrete-event run', () => {
+    const des = JSON.parse(cli('run', 'scenarios/factory-des.yaml', '--until', '6h', '--json').stdout);
+    const rt = cli('run', 'scenarios/factory-des.yaml', '--until', '6h', '--speed', '43200', '--json');
+    expect(rt.code).toBe(0);
+    const out = JSON.parse(rt.stdout);
+    expect(out.mode).toBe('realtime');
+    expect(out.logHash).toBe(des.logHash);
+    // 6 h at 43 200× is half a second of wall time.
+    expect(out.wallSeconds).toBeGreaterThan(0.4);
+  });
+});
