@@ -82,8 +82,13 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   bus.observe((env) => {
     log.append({ t: env.time, type: env.type, id: env.id, from: env.from, to: env.to, conversation: env.conversation, payload: env.payload });
   });
-  wireMaintenance(ctx, policy);
-  wireExtensions(ctx);
+  try {
+    wireMaintenance(ctx, policy);
+    wireExtensions(ctx);
+  } catch (e) {
+    log.abort(); // nothing half written
+    throw e;
+  }
   return { ...ctx, policy };
 }
 

@@ -50,7 +50,7 @@ export type LedgerAgentEffect = SendEffect | LedgerAppendEffect;
 export const RETRY_TIMER = 'ledger.retry';
 
 /** Back-off after `attempts` failures in a row: base · 2^(attempts−1), capped. */
-export function retryDelay(context: Pick<LedgerContext, 'retryDelaySeconds' | 'maxRetryDelaySeconds'>, attempts: number): number {
+export function retryDelay(context: { retryDelaySeconds: number; maxRetryDelaySeconds: number }, attempts: number): number {
   return Math.min(context.maxRetryDelaySeconds, context.retryDelaySeconds * 2 ** Math.max(0, attempts - 1));
 }
 
