@@ -35,6 +35,8 @@ export interface PurchaseOrder {
   qty: number;
   reason: 'shortage' | 'reorder';
   status: 'sourcing' | 'ordered' | 'shipped';
+  /** Negotiations in a row that found nobody (since the last award, or since shipping). */
+  failures: number;
   supplier?: string;
   /** Place the parts leave from (the supplier's location). */
   origin?: string;
@@ -105,7 +107,7 @@ export function placeOrder(
   prefix: string,
   line: { item: string; qty: number; reason: PurchaseOrder['reason']; workOrder?: string; machine?: string },
 ): [StockBook, PurchaseOrder] {
-  const order: PurchaseOrder = { id: `${prefix}-po-${book.next}`, status: 'sourcing', ...line };
+  const order: PurchaseOrder = { id: `${prefix}-po-${book.next}`, status: 'sourcing', failures: 0, ...line };
   const s = stockOf(book, line.item);
   const next = withStock(book, line.item, { ...s, onOrder: s.onOrder + line.qty });
   return [{ ...next, orders: [...next.orders, order], next: book.next + 1 }, order];
@@ -127,7 +129,7 @@ export function updateOrder(book: StockBook, id: string, patch: Partial<Omit<Pur
  */
 export function adoptShipment(book: StockBook, shipment: { order: string; item: string; qty: number; supplier: string; origin: string }): StockBook {
   const s = stockOf(book, shipment.item);
-  const order: PurchaseOrder = { id: shipment.order, item: shipment.item, qty: shipment.qty, reason: 'reorder', status: 'shipped', supplier: shipment.supplier, origin: shipment.origin };
+  const order: PurchaseOrder = { id: shipment.order, item: shipment.item, qty: shipment.qty, reason: 'reorder', status: 'shipped', failures: 0, supplier: shipment.supplier, origin: shipment.origin };
   return { ...withStock(book, shipment.item, { ...s, onOrder: s.onOrder + shipment.qty }), orders: [...book.orders, order] };
 }
 

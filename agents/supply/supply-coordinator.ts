@@ -64,6 +64,14 @@ const NO_POLICY: ItemPolicy = { reorderPoint: -1, orderQuantity: 1 };
 
 const retryId = (topic: SupplyRetry['topic'], order: string) => `retry:${topic}:${order}`;
 
+/**
+ * Back-off before asking again: the base wait, doubled with every failure in
+ * a row up to 8×, so a congested supply chain is not flooded with calls.
+ */
+export function retryDelaySeconds(base: number, failures: number): number {
+  return base * 2 ** Math.min(Math.max(failures - 1, 0), 3);
+}
+
 /** Drops undefined fields, so payloads and specs are the same before and after JSON. */
 function defined<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -112,11 +120,13 @@ export const supplyCoordinator = setup({
             const order = orderById(context.book, String(spec.order));
             if (!order) return;
             if (outcome === 'awarded' && order.status === 'sourcing') {
-              enqueue.assign({ book: updateOrder(context.book, order.id, { status: 'ordered', supplier: winner }) });
+              enqueue.assign({ book: updateOrder(context.book, order.id, { status: 'ordered', supplier: winner, failures: 0 }) });
             } else if (outcome === 'failed' && order.status !== 'shipped') {
               // The winner may have failed after the award: the order is back to sourcing.
-              if (order.status !== 'sourcing') enqueue.assign({ book: updateOrder(context.book, order.id, { status: 'sourcing' }) });
-              enqueue.raise({ type: 'supply.retry', topic: 'parts', order: order.id }, { delay: context.partsRetrySeconds * 1000, id: retryId('parts', order.id) });
+              const failures = order.failures + 1;
+              enqueue.assign({ book: updateOrder(context.book, order.id, { status: 'sourcing', failures }) });
+              const delay = retryDelaySeconds(context.partsRetrySeconds, failures) * 1000;
+              enqueue.raise({ type: 'supply.retry', topic: 'parts', order: order.id }, { delay, id: retryId('parts', order.id) });
             }
           }),
         },
@@ -127,7 +137,7 @@ export const supplyCoordinator = setup({
             const known = orderById(context.book, id);
             if (known?.status === 'shipped') return; // told twice: one truck is enough
             const book = known
-              ? updateOrder(context.book, id, { status: 'shipped', supplier, origin })
+              ? updateOrder(context.book, id, { status: 'shipped', supplier, origin, failures: 0 })
               : adoptShipment(context.book, { order: id, item, qty, supplier, origin });
             enqueue.assign({ book });
             enqueue.emit(deliver(context, orderById(book, id)!));
@@ -140,8 +150,13 @@ export const supplyCoordinator = setup({
             if (outcome === 'completed') {
               const { book, issued, item } = receive(context.book, id);
               if (item) commit(enqueue, context, book, issued.map(available), item);
-            } else if (outcome === 'failed' && orderById(context.book, id)) {
-              enqueue.raise({ type: 'supply.retry', topic: 'delivery', order: id }, { delay: context.deliveryRetrySeconds * 1000, id: retryId('delivery', id) });
+            } else if (outcome === 'failed') {
+              const order = orderById(context.book, id);
+              if (!order) return;
+              const failures = order.failures + 1;
+              enqueue.assign({ book: updateOrder(context.book, id, { failures }) });
+              const delay = retryDelaySeconds(context.deliveryRetrySeconds, failures) * 1000;
+              enqueue.raise({ type: 'supply.retry', topic: 'delivery', order: id }, { delay, id: retryId('delivery', id) });
             }
           }),
         },

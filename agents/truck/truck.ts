@@ -1,4 +1,4 @@
-import { assign, cancel, enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { send, type MessageEvent, type SendEffect } from '../host/effects.js';
 import { quoteTrip, type DistanceTable, type TruckRates } from './trip.js';
 
@@ -43,8 +43,15 @@ export type DriveLeg = 'pickup' | 'dropoff' | 'return';
 export type TruckEffect = SendEffect | { type: 'truck.drive'; truck: string; from: string; to: string; leg: DriveLeg };
 
 const OFFER_TIMER = 'offer';
-const BUSY = { reason: 'busy' };
-const UNKNOWN_PLACES = { reason: 'cannot reach those places' };
+
+/**
+ * Says no to a call (`delivery.refused`) or to an award it cannot carry out
+ * (`delivery.failed`: the manager then re-auctions without this truck).
+ */
+function turnDown(enqueue: { emit: (e: TruckEffect) => void }, event: TruckEvent, reason: string): void {
+  if (event.type === 'delivery.cfp') enqueue.emit(send(event.msg.from, 'delivery.refused', { reason }, event.msg.conversation));
+  if (event.type === 'delivery.awarded') enqueue.emit(send(event.msg.from, 'delivery.failed', { reason }, event.msg.conversation));
+}
 
 type Spec = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -87,14 +94,12 @@ export const truck = setup({
         { delay: (event.msg.payload.bidWindowSeconds + grace) * 1000, id: OFFER_TIMER },
       );
     }),
-    refuse: enqueueActions(({ event, enqueue }, params: { reason: string }) => {
-      if (event.type === 'delivery.cfp') enqueue.emit(send(event.msg.from, 'delivery.refused', { reason: params.reason }, event.msg.conversation));
+    turnDownBusy: enqueueActions(({ event, enqueue }) => turnDown(enqueue, event, 'busy')),
+    turnDownUnknown: enqueueActions(({ event, enqueue }) => turnDown(enqueue, event, 'cannot reach those places')),
+    dropOffer: enqueueActions(({ enqueue }) => {
+      enqueue.cancel(OFFER_TIMER);
+      enqueue.assign({ offer: undefined });
     }),
-    /** Awarded a job it cannot do (busy, or places it does not know): the manager re-auctions without it. */
-    decline: enqueueActions(({ event, enqueue }, params: { reason: string }) => {
-      if (event.type === 'delivery.awarded') enqueue.emit(send(event.msg.from, 'delivery.failed', { reason: params.reason }, event.msg.conversation));
-    }),
-    dropOffer: [cancel(OFFER_TIMER), assign({ offer: undefined })],
     takeJob: assign({
       job: ({ event }) => {
         if (event.type !== 'delivery.awarded') return undefined;
@@ -133,15 +138,15 @@ export const truck = setup({
   states: {
     idle: {
       on: {
-        'delivery.cfp': [{ guard: 'canQuote', target: 'busy.offered', actions: 'bid' }, { actions: { type: 'refuse', params: UNKNOWN_PLACES } }],
+        'delivery.cfp': [{ guard: 'canQuote', target: 'busy.offered', actions: 'bid' }, { actions: 'turnDownUnknown' }],
         // An award after its offer lapsed: the truck bid for it and is free, so it takes it.
-        'delivery.awarded': [{ guard: 'canDo', target: 'busy.toPickup', actions: 'takeJob' }, { actions: { type: 'decline', params: UNKNOWN_PLACES } }],
+        'delivery.awarded': [{ guard: 'canDo', target: 'busy.toPickup', actions: 'takeJob' }, { actions: 'turnDownUnknown' }],
       },
     },
     busy: {
       on: {
-        'delivery.cfp': { actions: { type: 'refuse', params: BUSY } },
-        'delivery.awarded': { actions: { type: 'decline', params: BUSY } },
+        'delivery.cfp': { actions: 'turnDownBusy' },
+        'delivery.awarded': { actions: 'turnDownBusy' },
       },
       initial: 'offered',
       states: {
