@@ -1,4 +1,108 @@
-import type { RunContext } from './context.js';
+import { cobot, type CobotEffect } from '../agents/cobot/cobot.js';
+import type { CobotModel, NamedPose } from '../agents/cobot/planning.js';
+import { roboticsCoordinator } from '../agents/robotics/robotics-coordinator.js';
+import type { Agent, PortEffect } from '../agents/host/agent-host.js';
+import { KinematicRobotWorld } from '../world/robots/kinematic-world.js';
+import { TaskGenerator } from '../world/robots/task-generator.js';
+import { Address, type RunContext } from './context.js';
+import type { Kpis } from './kpis.js';
 
-/** Wires the robotics subsystem into a run (being written: see the open issue). */
-export function wireRobotics(_ctx: RunContext): void {}
+/** Cobot ids and homes: `<idPrefix>-<n>`, homed round-robin over the scenario's stations. */
+export function cobotHomes(ctx: RunContext): { id: string; home: string }[] {
+  const c = ctx.scenario.cobots!;
+  return Array.from({ length: c.count }, (_, i) => ({ id: `${c.idPrefix}-${i + 1}`, home: c.homes[i % c.homes.length] }));
+}
+
+/**
+ * The robotics subsystem: the kinematic cobot world, one agent per cobot
+ * (group `#cobots`), the robotics coordinator, and the task generator that
+ * feeds it. Cobots' body commands go to the world behind `RobotPort`; the
+ * world's reports come back to the cobot as observations.
+ */
+export function wireRobotics(ctx: RunContext): void {
+  const { scenario, kernel, streams, host, layout } = ctx;
+  const c = scenario.cobots!;
+  const cobots = cobotHomes(ctx);
+  const agents = new Map<string, Agent>();
+  /** The task each cobot is placing: its load is delivered when the world reports the place done. */
+  const placing = new Map<string, string>();
+  const world = new KinematicRobotWorld(kernel, c, (robot, obs) => {
+    const task = placing.get(robot);
+    if (obs.type === 'robot.actionDone' && task !== undefined) {
+      placing.delete(robot);
+      tasks.delivered(task);
+    }
+    agents.get(robot)?.observe(obs);
+  });
+  const chargers: NamedPose[] = layout
+    .all()
+    .filter((p) => p.kind === 'charger')
+    .map((p) => ({ id: p.id, pose: { x: p.x, y: p.y } }));
+
+  const coordinator = host.spawn({
+    id: Address.robotics,
+    kind: 'robotics',
+    machine: roboticsCoordinator,
+    input: { id: Address.robotics, cobots, maintenance: Address.maintenance },
+  });
+
+  const tasks = new TaskGenerator(kernel, streams, layout, scenario.tasks, (t) =>
+    coordinator.observe({ type: 'world.taskCreated', task: t.id, from: t.from, to: t.to, fromPose: t.fromPose, toPose: t.toPose, handlingSeconds: t.handlingSeconds }),
+  );
+
+  const drive = (raw: PortEffect) => {
+    const effect = raw as CobotEffect;
+    switch (effect.type) {
+      case 'robot.navigate':
+        placing.delete(effect.robot);
+        world.navigate(effect.robot, { id: effect.goal, pose: effect.pose });
+        break;
+      case 'robot.perform': {
+        const kind = effect.action;
+        const id = effect.task ? `${effect.task}:${kind}` : `${effect.robot}:${kind}`;
+        if (kind === 'charge') world.perform(effect.robot, { id, kind });
+        else world.perform(effect.robot, { id, kind, seconds: tasks.handlingSeconds(effect.task!, kind) });
+        if (kind === 'place') placing.set(effect.robot, effect.task!);
+        else placing.delete(effect.robot);
+        break;
+      }
+      case 'robot.hold':
+        placing.delete(effect.robot);
+        world.hold(effect.robot);
+        break;
+      default:
+        throw new Error(`cobot effect ${effect.type} has no port wiring`);
+    }
+  };
+
+  for (const { id, home } of cobots) {
+    const homePose = layout.pose(home);
+    const model: CobotModel = {
+      speed: c.speed,
+      batteryWh: c.batteryWh,
+      drainWhPerMetre: c.drainWhPerMetre,
+      idleDrainW: c.idleDrainW,
+      chargeW: c.chargeW,
+      lowBattery: c.lowBattery,
+      chargers,
+      home: { id: home, pose: homePose },
+    };
+    world.add(id, homePose);
+    agents.set(id, host.spawn({ id, kind: 'cobot', groups: [Address.cobots], machine: cobot, input: { id, model }, onEffect: drive }));
+  }
+
+  tasks.start();
+
+  ctx.kpis.push((): Partial<Kpis> => {
+    const t = tasks.counters;
+    const w = world.counters;
+    return {
+      tasksCreated: t.created,
+      tasksCompleted: t.delivered,
+      taskLatencyMeanSeconds: t.delivered > 0 ? t.latencySeconds / t.delivered : 0,
+      cobotDistanceKm: w.distanceMetres / 1000,
+      cobotChargingHours: w.chargingSeconds / 3600,
+      cobotBatteryDepletions: w.depletions,
+    };
+  });
+}

@@ -23,6 +23,8 @@ interface CobotContext {
   model: CobotModel;
   /** Latest simulated time the cobot heard of (from messages and its body's reports). */
   now: number;
+  /** The place it last arrived at; undefined once it drives off (and when it was stopped on the way). */
+  place?: string;
   pose: Pose;
   battery: number;
   /** The task being done; queued tasks wait in `queue`, first come first served. */
@@ -121,9 +123,13 @@ export const cobot = setup({
     aim: assign(({ context }, params: { stage: TaskStage }) => {
       const spec = context.current!.spec;
       const goal = params.stage === 'toPickup' ? { id: spec.from, pose: spec.fromPose } : params.stage === 'toDropoff' ? { id: spec.to, pose: spec.toPose } : context.goal;
-      return { goal, free: stagePlan(context.model, here(context), spec, params.stage) };
+      const driving = params.stage === 'toPickup' || params.stage === 'toDropoff';
+      return { goal, place: driving ? undefined : context.place, free: stagePlan(context.model, here(context), spec, params.stage) };
     }),
-    aimAtCharger: assign(({ context }) => ({ goal: nearestCharger(context.model, context.pose), free: chargePlan(context.model, here(context)) })),
+    aimAtCharger: assign(({ context }) => {
+      const goal = nearestCharger(context.model, context.pose);
+      return { goal, place: context.place === goal.id ? goal.id : undefined, free: chargePlan(context.model, here(context)) };
+    }),
     navigate: emit(({ context }) => ({ type: 'robot.navigate' as const, robot: context.id, goal: context.goal!.id, pose: context.goal!.pose })),
     perform: emit(({ context }, params: { action: 'pick' | 'place' | 'charge' }) => ({
       type: 'robot.perform' as const,
@@ -131,7 +137,7 @@ export const cobot = setup({
       action: params.action,
       task: params.action === 'charge' ? undefined : context.current!.spec.task,
     })),
-    arrive: assign(({ context }) => ({ pose: context.goal?.pose ?? context.pose })),
+    arrive: assign(({ context }) => ({ pose: context.goal?.pose ?? context.pose, place: context.goal?.id ?? context.place })),
     completeTask: enqueueActions(({ context, enqueue }) => {
       const job = context.current!;
       enqueue.emit(send(job.manager, 'task.completed', { result: { task: job.spec.task, cobot: context.id } }, job.conversation));
@@ -151,6 +157,7 @@ export const cobot = setup({
     id: input.id,
     model: input.model,
     now: 0,
+    place: input.model.home.id,
     pose: input.model.home.pose,
     battery: input.battery ?? 1,
     queue: [],
@@ -178,6 +185,7 @@ export const cobot = setup({
       ],
     },
     moving: {
+      initial: 'toPickup',
       states: {
         toPickup: {
           entry: [{ type: 'aim', params: { stage: 'toPickup' } }, 'navigate'],
@@ -194,6 +202,7 @@ export const cobot = setup({
       },
     },
     handling: {
+      initial: 'picking',
       states: {
         picking: {
           entry: [{ type: 'aim', params: { stage: 'picking' } }, { type: 'perform', params: { action: 'pick' } }],

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { cobot, type CobotEffect, type CobotEvent, type CobotInput } from './cobot.js';
+import type { CobotModel } from './planning.js';
+import type { TaskSpec } from '../robotics/task-spec.js';
+import { modelCoverage } from '../../test/support/model-coverage.js';
+import { message } from '../../test/support/messages.js';
+
+const model: CobotModel = {
+  speed: 1,
+  batteryWh: 500,
+  drainWhPerMetre: 0.5,
+  idleDrainW: 0,
+  chargeW: 300,
+  lowBattery: 0.2,
+  chargers: [
+    { id: 'charger-far', pose: { x: 100, y: 0 } },
+    { id: 'charger', pose: { x: 0, y: 0 } },
+  ],
+  home: { id: 'cell-a', pose: { x: 10, y: 0 } },
+};
+const input: CobotInput = { id: 'cobot-1', model };
+
+const spec = (task = 't-1'): TaskSpec => ({
+  task,
+  from: 'cell-b',
+  to: 'storage',
+  fromPose: { x: 20, y: 0 },
+  toPose: { x: 20, y: 30 },
+  handlingSeconds: 15,
+  station: 'cell-b',
+});
+const manager = (task: string) => `robotics/task:${task}`;
+const cfp = (task = 't-1', time = 100) => message('task.cfp', { bidWindowSeconds: 2, round: 1, spec: spec(task) }, manager(task), manager(task), time);
+const award = (task = 't-1', time = 100) =>
+  message('task.awarded', { winner: 'cobot-1', cost: 0, finishTime: 0, spec: spec(task) }, manager(task), manager(task), time);
+const arrived = (time: number): CobotEvent => ({ type: 'robot.arrived', goal: 'g', time });
+const done = (time: number): CobotEvent => ({ type: 'robot.actionDone', action: 'a', time });
+const battery = (level: number, time = 0): CobotEvent => ({ type: 'robot.battery', level, time });
+
+function start(over: Partial<CobotInput> = {}) {
+  const effects: CobotEffect[] = [];
+  const actor = createActor(cobot, { input: { ...input, ...over } });
+  actor.on('*', (e) => effects.push(e as CobotEffect));
+  actor.start();
+  const sent = () => effects.flatMap((e) => (e.type === 'send' ? [`${e.message}>${e.to}`] : []));
+  const body = () => effects.filter((e) => e.type !== 'send').map((e) => ('goal' in e ? `${e.type} ${e.goal}` : 'action' in e ? `${e.type} ${e.action}` : e.type));
+  return { actor, effects, sent, body, value: () => JSON.stringify(actor.getSnapshot().value) };
+}
+
+describe('cobot agent', () => {
+  it('covers every state and transition (xstate/graph)', () => {
+    const events: CobotEvent[] = [
+      cfp(),
+      message('task.cfp', { bidWindowSeconds: 2, round: 1, spec: {} }, 'm', 'm'),
+      award(),
+      message('task.awarded', { winner: 'cobot-1', cost: 0, finishTime: 0, spec: {} }, 'm', 'm'),
+      message('task.rejected', {}, 'm', 'm'),
+      message('cobot.suspend', { station: 'cell-a', workOrder: 'wo-1', machine: 'press' }, 'robotics'),
+      message('cobot.resume', { station: 'cell-a' }, 'robotics'),
+      arrived(10),
+      done(20),
+      { type: 'robot.charged', time: 30 },
+      battery(0.05),
+      battery(1),
+    ];
+    const report = modelCoverage(cobot, {
+      input,
+      events: () => events,
+      check: (s) => {
+        const inTask = s.matches('moving.toPickup') || s.matches('moving.toDropoff') || s.matches('handling');
+        expect(inTask).toBe(s.context.current !== undefined);
+      },
+    });
+    expect(report.states.missed).toEqual([]);
+    expect(report.transitions.missed).toEqual([]);
+  });
+
+  it('bids the time it would finish: travel, two handlings, travel', () => {
+    const c = start();
+    c.actor.send(cfp('t-1', 100));
+    const bid = c.effects[0] as Extract<CobotEffect, { type: 'send' }>;
+    expect(bid).toMatchObject({ to: manager('t-1'), message: 'task.proposal', conversation: manager('t-1') });
+    // 10 m to the pickup, 15 s pick, 30 m to the drop-off, 15 s place.
+    expect(bid.payload).toMatchObject({ cost: 170, finishTime: 170, previousCost: 100 });
+  });
+
+  it('adds its queue to the bid, so idle cobots win', () => {
+    const c = start();
+    c.actor.send(award('t-1', 100));
+    c.actor.send(cfp('t-2', 100));
+    const bid = c.effects.find((e) => e.type === 'send' && e.message === 'task.proposal') as Extract<CobotEffect, { type: 'send' }>;
+    // t-1 ends at 170 at the drop-off; t-2 then drives 30 m back to the pickup: 170 + 30 + 15 + 30 + 15.
+    expect(bid.payload).toMatchObject({ previousCost: 170, finishTime: 260 });
+  });
+
+  it('does a task: drive to the pickup, pick, drive to the drop-off, place, report', () => {
+    const c = start();
+    c.actor.send(award('t-1', 100));
+    expect(c.value()).toBe('{"moving":"toPickup"}');
+    expect(c.actor.getSnapshot().context.place).toBeUndefined();
+    c.actor.send(arrived(110));
+    expect(c.actor.getSnapshot().context).toMatchObject({ place: 'cell-b', pose: { x: 20, y: 0 } });
+    expect(c.value()).toBe('{"handling":"picking"}');
+    c.actor.send(done(125));
+    expect(c.value()).toBe('{"moving":"toDropoff"}');
+    c.actor.send(arrived(155));
+    c.actor.send(done(170));
+    expect(c.value()).toBe('"idle"');
+    expect(c.body()).toEqual(['robot.navigate cell-b', 'robot.perform pick', 'robot.navigate storage', 'robot.perform place']);
+    expect(c.effects.at(-1)).toMatchObject({ type: 'send', to: manager('t-1'), message: 'task.completed', conversation: manager('t-1'), payload: { result: { task: 't-1' } } });
+  });
+
+  it('charges at the nearest charger when its battery runs low, then takes its next task', () => {
+    const c = start();
+    c.actor.send(battery(0.15, 50));
+    expect(c.value()).toBe('{"moving":"toCharger"}');
+    c.actor.send(award('t-1', 60));
+    c.actor.send(arrived(70));
+    expect(c.value()).toBe('"charging"');
+    c.actor.send(battery(1, 1300));
+    c.actor.send({ type: 'robot.charged', time: 1300 });
+    expect(c.value()).toBe('{"moving":"toPickup"}');
+    expect(c.body()).toEqual(['robot.navigate charger', 'robot.perform charge', 'robot.navigate cell-b']);
+  });
+
+  it('prices a charging detour into its bid when the task would drain it below the threshold', () => {
+    const c = start({ battery: 0.22 });
+    c.actor.send(cfp('t-1', 0));
+    const bid = c.effects[0] as Extract<CobotEffect, { type: 'send' }>;
+    // 10 m to the charger (5 Wh), charge 395 Wh at 300 W, then 20 m + 30 s + 30 m + 15 s from the charger.
+    expect((bid.payload as { finishTime: number }).finishTime).toBeCloseTo(10 + (395 * 3600) / 300 + 20 + 15 + 30 + 15, 6);
+  });
+
+  it('refuses to bid when its battery is critical', () => {
+    const c = start({ battery: 0.05 });
+    c.actor.send(cfp());
+    expect(c.effects.find((e) => e.type === 'send')).toMatchObject({ message: 'task.refused', payload: { reason: 'battery critical' } });
+  });
+
+  it('when suspended, stops and hands back its task and its queue, refuses and returns awards', () => {
+    const c = start();
+    c.actor.send(award('t-1', 100));
+    c.actor.send(award('t-2', 100));
+    c.actor.send(message('cobot.suspend', { station: 'cell-a', workOrder: 'wo-1', machine: 'press' }, 'robotics', 'c', 105));
+    expect(c.value()).toBe('"suspended"');
+    expect(c.body().at(-1)).toBe('robot.hold');
+    expect(c.sent()).toEqual([`task.failed>${manager('t-1')}`, `task.failed>${manager('t-2')}`]);
+    c.actor.send(cfp('t-3', 110));
+    c.actor.send(award('t-4', 110));
+    expect(c.sent().slice(2)).toEqual([`task.refused>${manager('t-3')}`, `task.failed>${manager('t-4')}`]);
+    c.actor.send(message('cobot.resume', { station: 'cell-a' }, 'robotics', 'c', 200));
+    expect(c.value()).toBe('"idle"');
+    expect(c.actor.getSnapshot().context.queue).toEqual([]);
+  });
+});
