@@ -151,6 +151,7 @@ export class AgentHost {
         retryDelaySeconds: effect.retryDelaySeconds ?? 60,
         graceSeconds: effect.graceSeconds,
         exclude: effect.exclude,
+        notifyLosers: effect.notifyLosers,
       },
     });
   }

@@ -42,6 +42,7 @@ export type NegotiateEffect = {
   retryDelaySeconds?: number;
   graceSeconds?: number;
   exclude?: string[];
+  notifyLosers?: boolean;
 };
 
 export function negotiate(effect: Omit<NegotiateEffect, 'type'>): NegotiateEffect {

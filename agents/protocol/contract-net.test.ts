@@ -93,3 +93,16 @@ describe('contract-net manager', () => {
     expect(sent().filter((s) => s.startsWith('task.cfp'))).toHaveLength(3);
   });
 });
+
+describe('contract-net manager without loser notices', () => {
+  it('tells only the winner and the opener', () => {
+    const kernel = new Kernel();
+    const effects: SendEffect[] = [];
+    const actor = createActor(contractNet, { input: { ...input, notifyLosers: false }, clock: kernelClock(kernel) });
+    actor.on('*', (e) => effects.push(e as SendEffect));
+    actor.start();
+    actor.send(proposal('cobot-1', 10));
+    actor.send(proposal('cobot-2', 5));
+    expect(effects.map((e) => `${e.message}>${e.to}`)).toEqual(['task.cfp>#cobots', 'task.awarded>cobot-2', 'task.settled>robotics']);
+  });
+});

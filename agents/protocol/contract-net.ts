@@ -32,6 +32,13 @@ export interface ContractNetInput {
   graceSeconds?: number;
   /** Bidders that may not win (they failed this task before). */
   exclude?: string[];
+  /**
+   * Tell losing bidders (`<topic>.rejected`), default true. Bidders that hold
+   * capacity for an open bid (trucks) need it; bidders whose proposals bind
+   * nothing (cobots quoting a finish time) do not, and a large fleet saves a
+   * message per loser per task.
+   */
+  notifyLosers?: boolean;
 }
 
 export interface Bid {
@@ -157,7 +164,7 @@ export const contractNet = setup({
           conversation: id,
         });
         // Losers are told, so a bidder holding capacity for this proposal can release it.
-        for (const b of context.bids) {
+        for (const b of context.notifyLosers === false ? [] : context.bids) {
           if (b.from !== w.from) enqueue.emit({ type: 'send', to: b.from, message: `${topic}.rejected` as 'task.rejected', payload: {}, conversation: id });
         }
         enqueue.emit({

@@ -76,6 +76,7 @@ describe('robotics coordinator agent', () => {
         bidWindowSeconds: 2,
         maxRounds: 3,
         retryDelaySeconds: 30,
+        notifyLosers: false,
       },
     ]);
   });

@@ -54,6 +54,8 @@ function announce(context: RoboticsContext, spec: TaskSpec): NegotiateEffect {
     bidWindowSeconds: context.bidWindowSeconds ?? 2,
     maxRounds: 3,
     retryDelaySeconds: 30,
+    // A cobot's bid holds nothing, so losers need no answer.
+    notifyLosers: false,
   });
 }
 

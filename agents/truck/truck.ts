@@ -18,6 +18,9 @@ export interface DeliveryJob {
   qty: number;
   from: string;
   to: string;
+  /** The machine and work order the parts are for, when known: the delivery is part of that machine's twin history. */
+  machine?: string;
+  workOrder?: string;
   /** The negotiation that awarded the job, told when the parts are delivered. */
   manager: string;
   conversation: string;
@@ -110,6 +113,8 @@ export const truck = setup({
           qty: typeof spec.qty === 'number' ? spec.qty : 0,
           from: str(spec.from),
           to: str(spec.to),
+          ...(typeof spec.machine === 'string' ? { machine: spec.machine } : {}),
+          ...(typeof spec.workOrder === 'string' ? { workOrder: spec.workOrder } : {}),
           manager: event.msg.from,
           conversation: event.msg.conversation,
         };
@@ -127,7 +132,8 @@ export const truck = setup({
     ),
     reportDelivered: enqueueActions(({ context, enqueue }) => {
       const j = context.job!;
-      enqueue.emit(send(j.manager, 'delivery.completed', { result: { order: j.order, item: j.item, qty: j.qty, to: j.to } }, j.conversation));
+      const forMachine = j.machine ? { machine: j.machine, ...(j.workOrder ? { workOrder: j.workOrder } : {}) } : {};
+      enqueue.emit(send(j.manager, 'delivery.completed', { result: { order: j.order, item: j.item, qty: j.qty, to: j.to, ...forMachine } }, j.conversation));
       enqueue.assign({ job: undefined });
     }),
   },
