@@ -79,9 +79,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath };
 
   log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon });
-  bus.observe((env) => {
-    log.append({ t: env.time, type: env.type, id: env.id, from: env.from, to: env.to, conversation: env.conversation, payload: env.payload });
-  });
+  bus.observe((env) => log.appendMessage(env));
   try {
     wireMaintenance(ctx, policy);
     wireExtensions(ctx);

@@ -26,6 +26,7 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
     const model = new MachineModel(
       {
         id: spec.id,
+        place: spec.station,
         processTime: sampler(type.processTime),
         wear: {
           timeToFailure: sampler(type.timeToFailure),

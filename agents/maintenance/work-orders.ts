@@ -20,7 +20,7 @@ export interface WorkOrder {
   status: 'awaitingParts' | 'queued' | 'assigned';
   /** Part lines still to arrive. */
   partsPending: number;
-  technician?: string;
+  technician: string | undefined;
 }
 
 export interface WorkBook {
@@ -38,29 +38,35 @@ export function emptyWorkBook(technicians: readonly string[]): WorkBook {
 }
 
 export function orderOf(book: WorkBook, machine: string): WorkOrder | undefined {
-  return book.open.find((o) => o.machine === machine);
+  for (const o of book.open) if (o.machine === machine) return o;
+  return undefined;
 }
 
-function replace(book: WorkBook, order: WorkOrder): WorkOrder[] {
-  return book.open.map((o) => (o.id === order.id ? order : o));
+const NONE: WorkOrder[] = [];
+
+/** A copy of `open` with the order of the same id replaced. */
+function replaced(open: readonly WorkOrder[], order: WorkOrder): WorkOrder[] {
+  const out = open.slice();
+  for (let i = 0; i < out.length; i++) if (out[i].id === order.id) out[i] = order;
+  return out;
 }
 
 export function openOrder(book: WorkBook, prefix: string, machine: string, kind: WorkKind, partsPending: number): [WorkBook, WorkOrder] {
-  const order: WorkOrder = { id: `${prefix}-wo-${book.next}`, machine, kind, status: partsPending > 0 ? 'awaitingParts' : 'queued', partsPending };
-  return [
-    {
-      ...book,
-      open: [...book.open, order],
-      queue: order.status === 'queued' ? [...book.queue, order.id] : book.queue,
-      next: book.next + 1,
-    },
-    order,
-  ];
+  const status = partsPending > 0 ? 'awaitingParts' : 'queued';
+  const order: WorkOrder = { id: `${prefix}-wo-${book.next}`, machine, kind, status, partsPending, technician: undefined };
+  const open = book.open.slice();
+  open.push(order);
+  let queue = book.queue;
+  if (status === 'queued') {
+    queue = queue.slice();
+    queue.push(order.id);
+  }
+  return [{ open, queue, idle: book.idle, next: book.next + 1 }, order];
 }
 
 /** A machine that failed while its planned work waited: the order becomes a repair. */
 export function escalateToRepair(book: WorkBook, order: WorkOrder): WorkBook {
-  return { ...book, open: replace(book, { ...order, kind: 'repair' }) };
+  return { ...book, open: replaced(book.open, { ...order, kind: 'repair' }) };
 }
 
 export function partArrived(book: WorkBook, id: string): WorkBook {
@@ -70,7 +76,7 @@ export function partArrived(book: WorkBook, id: string): WorkBook {
   const status = partsPending > 0 ? 'awaitingParts' : 'queued';
   return {
     ...book,
-    open: replace(book, { ...order, partsPending, status }),
+    open: replaced(book.open, { ...order, partsPending, status }),
     queue: status === 'queued' ? [...book.queue, id] : book.queue,
   };
 }
@@ -78,16 +84,26 @@ export function partArrived(book: WorkBook, id: string): WorkBook {
 /** Pairs queued orders with idle technicians, oldest first; returns the new assignments. */
 export function dispatch(book: WorkBook): [WorkBook, WorkOrder[]] {
   const n = Math.min(book.queue.length, book.idle.length);
-  if (n === 0) return [book, []];
-  const assigned = new Map<string, WorkOrder>();
-  for (let i = 0; i < n; i++) assigned.set(book.queue[i], { ...book.open.find((o) => o.id === book.queue[i])!, status: 'assigned', technician: book.idle[i] });
-  return [
-    { ...book, open: book.open.map((o) => assigned.get(o.id) ?? o), queue: book.queue.slice(n), idle: book.idle.slice(n) },
-    [...assigned.values()],
-  ];
+  if (n === 0) return [book, NONE];
+  const open = book.open.slice();
+  const assigned: WorkOrder[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = open.findIndex((o) => o.id === book.queue[i]);
+    const order: WorkOrder = { ...open[k], status: 'assigned', technician: book.idle[i] };
+    open[k] = order;
+    assigned.push(order);
+  }
+  return [{ open, queue: book.queue.slice(n), idle: book.idle.slice(n), next: book.next }, assigned];
 }
 
 export function closeOrder(book: WorkBook, id: string, technician: string): [WorkBook, WorkOrder | undefined] {
-  const order = book.open.find((o) => o.id === id);
-  return [{ ...book, open: book.open.filter((o) => o.id !== id), idle: [...book.idle, technician] }, order];
+  let order: WorkOrder | undefined;
+  const open: WorkOrder[] = [];
+  for (const o of book.open) {
+    if (o.id === id) order = o;
+    else open.push(o);
+  }
+  const idle = book.idle.slice();
+  idle.push(technician);
+  return [{ open, queue: book.queue, idle, next: book.next }, order];
 }

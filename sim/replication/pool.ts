@@ -11,7 +11,8 @@ export async function runOnWorkers<J, R>(workerUrl: URL, jobs: readonly J[], wor
   let next = 0;
   const size = Math.max(1, Math.min(workers, jobs.length));
   const lane = async () => {
-    const worker = new Worker(workerUrl);
+    // A large young generation, as the CLI sets for itself: agents allocate many short-lived snapshots.
+    const worker = new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 192 } });
     try {
       while (next < jobs.length) {
         const index = next++;

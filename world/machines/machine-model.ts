@@ -16,6 +16,8 @@ export interface WearModel {
 
 export interface MachineParams {
   id: string;
+  /** The place on the floor where the machine stands (technicians walk there). */
+  place?: string;
   processTime: Sampler;
   wear: WearModel;
   repairTime: Sampler;

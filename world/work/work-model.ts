@@ -71,10 +71,11 @@ export class WorkModel implements WorkPort {
     if (this.inProgress.has(order.technician)) throw new Error(`technician ${order.technician} is already working`);
     const now = this.kernel.now;
     const from = this.location.get(order.technician);
-    const travel = from ? this.layout.distance(from, order.machine) / this.walkingSpeed : 0;
+    const to = machine.params.place;
+    const travel = from && to ? this.layout.distance(from, to) / this.walkingSpeed : 0;
     if (order.kind === 'preventive') machine.stopPlanned();
     const duration = machine.drawRepairTime(order.kind);
-    const job: Job = { ...order, machine, start: now, end: now + travel + duration };
+    const job: Job = { technician: order.technician, machine, workOrder: order.workOrder, kind: order.kind, start: now, end: now + travel + duration };
     this.inProgress.set(order.technician, job);
     if (order.kind === 'repair') {
       this.counters.repairsStarted++;
@@ -89,7 +90,7 @@ export class WorkModel implements WorkPort {
 
   private finish = (job: Job): void => {
     this.inProgress.delete(job.technician);
-    this.location.set(job.technician, job.machine.params.id);
+    if (job.machine.params.place) this.location.set(job.technician, job.machine.params.place);
     this.counters.busySeconds += job.end - job.start;
     if (job.kind === 'repair') this.counters.repairsCompleted++;
     else this.counters.preventiveCompleted++;
