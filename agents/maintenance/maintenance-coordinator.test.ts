@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
+import { openOrders } from './work-orders.js';
 import { maintenanceCoordinator, type MaintenanceCoordinatorInput, type MaintenanceEvent } from './maintenance-coordinator.js';
 import { modelCoverage } from '../../test/support/model-coverage.js';
 import { message } from '../../test/support/messages.js';
@@ -26,10 +27,10 @@ function events(snapshot: any): MaintenanceEvent[] {
     message('telemetry.sample', { machine: 'm-1', signals: { vibration: 9 } }, 'm-1'),
     { type: 'service.due', machine: 'm-2' },
   ];
-  for (const o of snapshot.context.book.open) {
+  for (const o of openOrders(snapshot.context.book)) {
     if (o.status === 'awaitingParts') out.push(message('parts.available', { item: 'kit', qty: 1, workOrder: o.id }, 'supply'));
     if (o.status === 'assigned') {
-      out.push(message('repair.completed', { machine: o.machine, workOrder: o.id, technician: o.technician, kind: o.kind }, o.technician));
+      out.push(message('repair.completed', { machine: o.machine, workOrder: o.id, technician: o.technician!, kind: o.kind }, o.technician));
     }
   }
   return out;
@@ -38,9 +39,8 @@ function events(snapshot: any): MaintenanceEvent[] {
 /** The book without its ever-growing ids, so the state space stays finite. */
 const serializeState = (s: any) =>
   JSON.stringify([
-    s.context.book.open.map((o: any) => [o.machine, o.kind, o.status, o.partsPending, o.technician]),
-    s.context.book.queue.length,
-    s.context.book.idle,
+    openOrders(s.context.book).map((o: any) => [o.machine, o.kind, o.status, o.partsPending, o.technician]),
+    s.context.book.idle.items.slice(s.context.book.idle.head, s.context.book.idle.tail),
   ]);
 
 function collect(input: MaintenanceCoordinatorInput) {
@@ -89,7 +89,7 @@ describe('maintenance coordinator', () => {
     const { actor } = collect({ ...base, policy: 'condition-based' });
     actor.send(message('telemetry.sample', { machine: 'm-1', signals: { vibration: 8 } }, 'm-1'));
     actor.send(message('repair.requested', { machine: 'm-1' }, 'm-1'));
-    const open = actor.getSnapshot().context.book.open;
+    const open = openOrders(actor.getSnapshot().context.book);
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ kind: 'repair', status: 'awaitingParts' });
   });
