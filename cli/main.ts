@@ -5,12 +5,14 @@ import { runCommand, runHelp } from './commands/run.js';
 import { compareCommand, compareHelp } from './commands/compare.js';
 import { validateCommand, validateHelp } from './commands/validate.js';
 import { benchCommand, benchHelp } from './commands/bench.js';
+import { mapfCommand, mapfHelp } from './commands/mapf.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   run: { run: runCommand, help: runHelp },
   compare: { run: compareCommand, help: compareHelp },
   validate: { run: validateCommand, help: validateHelp },
   bench: { run: benchCommand, help: benchHelp },
+  mapf: { run: mapfCommand, help: mapfHelp },
 };
 
 function usage(): string {

@@ -37,6 +37,8 @@ export interface RunContext {
   layout: Layout;
   machines: Map<string, MachineModel>;
   work: WorkModel;
+  /** The world cobots drive in: kinematic (`des`, fast) or matter-js (`physics`). */
+  mode: 'des' | 'physics';
   /** How machines process job completions (see MachineParams.jobs). */
   jobs?: 'eager' | 'lazy';
   /** Subsystems' KPI parts, summed into the run's KPIs at the end. */

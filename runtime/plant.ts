@@ -26,6 +26,8 @@ export interface RunOptions {
   validateMessages?: boolean;
   /** Append the ledger's twin events to this hash-chained NDJSON file (in memory when omitted). */
   ledgerPath?: string;
+  /** The cobots' world: kinematic (`des`) or matter-js (`physics`); the scenario's `mode` when omitted. */
+  mode?: 'des' | 'physics';
   /** One kernel event per job (`eager`) or job chains advanced when observed (`lazy`, default); same results. */
   jobs?: 'eager' | 'lazy';
   /** Called about 200 times over the run with the simulated time reached. */
@@ -36,7 +38,12 @@ export interface RunResult {
   scenario: string;
   seed: number;
   policy: string;
-  mode: 'des' | 'realtime';
+  /**
+   * How the run went: as fast as possible with the cobots in the kinematic
+   * world (`des`) or the matter-js world (`physics`), or paced by the wall
+   * clock (`realtime`, in the world the options or the scenario chose).
+   */
+  mode: 'des' | 'physics' | 'realtime';
   simulatedSeconds: number;
   wallSeconds: number;
   events: number;
@@ -76,9 +83,10 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   const layout = new Layout(scenario.layout.places);
   const machines = new Map();
   const work = new WorkModel(kernel, machines, layout, { technician: () => {}, machine: () => {} }, scenario.technicians.walkingSpeed);
-  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath };
+  const mode = options.mode ?? scenario.mode;
+  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode };
 
-  log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon });
+  log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon, ...(mode === 'des' ? {} : { mode }) });
   bus.observe((env) => log.appendMessage(env));
   try {
     wireMaintenance(ctx, policy);
@@ -100,7 +108,7 @@ export function runPlant(scenario: Scenario, options: RunOptions = {}): RunResul
       run.kernel.runUntil(i === steps ? run.horizon : (run.horizon * i) / steps);
       options.onProgress?.(run.kernel.now, run.horizon);
     }
-    return finishRun(run, 'des', start);
+    return finishRun(run, run.mode, start);
   } catch (e) {
     run.log.abort();
     throw e;

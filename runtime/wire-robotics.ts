@@ -2,8 +2,14 @@ import { cobot, type CobotEffect } from '../agents/cobot/cobot.js';
 import type { CobotModel, NamedPose } from '../agents/cobot/planning.js';
 import { roboticsCoordinator } from '../agents/robotics/robotics-coordinator.js';
 import type { Agent, PortEffect } from '../agents/host/agent-host.js';
+import type { RobotListener } from '../agents/ports/robot-port.js';
 import { KinematicRobotWorld } from '../world/robots/kinematic-world.js';
+import type { RobotFleet } from '../world/robots/fleet.js';
+import { Breakdowns } from '../world/robots/breakdowns.js';
 import { TaskGenerator } from '../world/robots/task-generator.js';
+import { buildFloor } from '../world/floor/build-floor.js';
+import { PhysicsRobotWorld } from '../world/physics/physics-world.js';
+import { cobotPlaces, floorSpec } from '../scenarios/schema.js';
 import { Address, type RunContext } from './context.js';
 import type { Kpis } from './kpis.js';
 
@@ -14,10 +20,13 @@ export function cobotHomes(ctx: RunContext): { id: string; home: string }[] {
 }
 
 /**
- * The robotics subsystem: the kinematic cobot world, one agent per cobot
- * (group `#cobots`), the robotics coordinator, and the task generator that
- * feeds it. Cobots' body commands go to the world behind `RobotPort`; the
- * world's reports come back to the cobot as observations.
+ * The robotics subsystem: the cobots' floor (an occupancy grid built from
+ * the scenario), their world (kinematic in `des` mode, matter-js in
+ * `physics` mode; both plan on the floor with the lifelong planner), one
+ * agent per cobot (group `#cobots`), the robotics coordinator, the task
+ * generator that feeds it, and the cobots' breakdowns. Cobots' body commands
+ * go to the world behind `RobotPort`; the world's reports come back to the
+ * cobot as observations.
  */
 export function wireRobotics(ctx: RunContext): void {
   const { scenario, kernel, streams, host, layout } = ctx;
@@ -26,14 +35,19 @@ export function wireRobotics(ctx: RunContext): void {
   const agents = new Map<string, Agent>();
   /** The task each cobot is placing: its load is delivered when the world reports the place done. */
   const placing = new Map<string, string>();
-  const world = new KinematicRobotWorld(kernel, c, (robot, obs) => {
+  const listener: RobotListener = (robot, obs) => {
     const task = placing.get(robot);
     if (obs.type === 'robot.actionDone' && task !== undefined) {
       placing.delete(robot);
       tasks.delivered(task);
     }
     agents.get(robot)?.observe(obs);
-  });
+  };
+  const floor = buildFloor(floorSpec(scenario), cobotPlaces(scenario), c.count);
+  const world: RobotFleet =
+    ctx.mode === 'physics'
+      ? new PhysicsRobotWorld(kernel, floor, { ...c, maxSpeed: c.maxSpeed ?? 1.25 * c.speed }, listener)
+      : new KinematicRobotWorld(kernel, floor, c, listener);
   const chargers: NamedPose[] = layout
     .all()
     .filter((p) => p.kind === 'charger')
@@ -75,7 +89,8 @@ export function wireRobotics(ctx: RunContext): void {
     }
   };
 
-  for (const { id, home } of cobots) {
+  const starts = floor.startCells(cobots.map((r) => r.home));
+  cobots.forEach(({ id, home }, i) => {
     const homePose = layout.pose(home);
     const model: CobotModel = {
       speed: c.speed,
@@ -87,11 +102,13 @@ export function wireRobotics(ctx: RunContext): void {
       chargers,
       home: { id: home, pose: homePose },
     };
-    world.add(id, homePose);
+    // It starts parked near its home (robots sharing a home do not share a cell).
+    world.add(id, floor.centre(starts[i]));
     agents.set(id, host.spawn({ id, kind: 'cobot', groups: [Address.cobots], machine: cobot, input: { id, model }, onEffect: drive }));
-  }
+  });
 
   tasks.start();
+  new Breakdowns(kernel, streams, world, cobots.map((r) => r.id), c.breakdownRate, c.repairTime).start();
 
   ctx.kpis.push((): Partial<Kpis> => {
     const t = tasks.counters;
@@ -103,6 +120,10 @@ export function wireRobotics(ctx: RunContext): void {
       cobotDistanceKm: w.distanceMetres / 1000,
       cobotChargingHours: w.chargingSeconds / 3600,
       cobotBatteryDepletions: w.depletions,
+      collisions: w.collisions,
+      cobotWaits: w.waits,
+      cobotWaitingHours: w.waitingSeconds / 3600,
+      cobotBreakdowns: w.breakdowns,
     };
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../sim/duration.js';
 import { DistributionSchema } from '../sim/random/distributions.js';
 import { MaintenancePolicies } from '../agents/maintenance/policies.js';
+import { planFloor } from '../world/floor/build-floor.js';
 
 /**
  * The scenario file format (YAML). Times are seconds, or durations written
@@ -149,14 +150,41 @@ export const CobotsSchema = z
     count: z.number().int().positive(),
     idPrefix: Id.default('cobot'),
     homes: z.array(Id).min(1).describe('Stations the cobots are homed at, assigned round-robin.'),
-    speed: z.number().positive().default(1.0).describe('m/s'),
+    speed: z.number().positive().default(1.0).describe('m/s: nominal speed; plans move one floor cell per cellSize / speed seconds.'),
     batteryWh: z.number().positive().default(500),
     drainWhPerMetre: z.number().nonnegative().default(0.5),
+    loadedDrainWhPerMetre: z.number().nonnegative().optional().describe('Drain while carrying a load; drainWhPerMetre when omitted.'),
     idleDrainW: z.number().nonnegative().default(20),
     chargeW: z.number().positive().default(300),
     lowBattery: z.number().min(0).max(1).default(0.2).describe('Fraction at which a cobot goes to charge.'),
+    radius: z.number().positive().default(0.35).describe('m: the body, a disc (physics mode); under half a floor cell.'),
+    mass: z.number().positive().default(60).describe('kg (physics mode)'),
+    maxSpeed: z.number().positive().optional().describe('m/s (physics mode): 1.25 × speed when omitted, so a robot held back can catch up.'),
+    maxAcceleration: z.number().positive().default(1).describe('m/s² (physics mode)'),
+    breakdownRate: z.number().nonnegative().default(0).describe('Breakdowns per cobot per hour (stream cobots/<id>/breakdown); 0: never.'),
+    repairTime: DurationDistribution.default({ dist: 'constant', value: 1800 }).describe('Time a broken cobot stands before it works again.'),
   })
   .strict();
+
+/** A rectangle on the floor: the cells whose centres lie in [x, x + width) × [y, y + height), metres. */
+export const FloorRectSchema = z
+  .object({ id: z.string().optional(), x: z.number(), y: z.number(), width: z.number().positive(), height: z.number().positive() })
+  .strict();
+
+export const FloorSchema = z
+  .object({
+    cellSize: z.number().positive().default(1).describe('m per cell side; one cell holds one cobot.'),
+    origin: z.object({ x: z.number(), y: z.number() }).strict().optional().describe('Centre of cell (0, 0), m.'),
+    width: z.number().positive().optional().describe('m; with height. Derived from the places (plus margin) when omitted.'),
+    height: z.number().positive().optional(),
+    margin: z.number().int().nonnegative().default(2).describe('Free cells around the places when the extent is derived.'),
+    obstacles: z.array(FloorRectSchema).default([]).describe('Racks, columns, machine footprints: blocked.'),
+    walls: z.array(z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() }).strict()).default([]),
+    aisles: z.array(FloorRectSchema).default([]).describe('Kept free even under obstacles and walls (doors, cross-aisles); never parking.'),
+    parking: z.array(FloorRectSchema).default([]).describe('Where idle cobots park; any free cell away from places and aisles when empty.'),
+  })
+  .strict()
+  .describe('The cobots\' floor: an occupancy grid the cobots plan on.');
 
 export const TaskStreamSchema = z
   .object({
@@ -174,6 +202,7 @@ export const ScenarioSchema = z
     description: z.string().optional(),
     seed: z.number().int().nonnegative().default(1),
     horizon: Duration,
+    mode: z.enum(['des', 'physics']).default('des').describe('World the cobots drive in: kinematic (des) or matter-js (physics); `run --mode` overrides.'),
     layout: z.object({ places: z.array(PlaceSchema) }).strict().default({ places: [] }),
     machineTypes: z.record(Id, MachineTypeSchema),
     machines: z.array(MachineGroupSchema).min(1),
@@ -183,6 +212,7 @@ export const ScenarioSchema = z
     suppliers: z.array(SupplierSchema).default([]),
     trucks: z.array(TruckSchema).default([]),
     cobots: CobotsSchema.optional(),
+    floor: FloorSchema.optional(),
     tasks: z.array(TaskStreamSchema).default([]),
     ledger: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
   })
@@ -237,4 +267,26 @@ function checkReferences(s: unknown, ctx: z.RefinementCtx): void {
     need(places.has(t.to), ['tasks', i, 'to'], `unknown place "${t.to}"`);
   });
   if (sc.tasks.length > 0) need(sc.cobots !== undefined, ['tasks'], 'tasks need cobots to do them');
+  if (sc.floor) need(sc.cobots !== undefined, ['floor'], 'a floor needs cobots to drive on it');
+  if (sc.cobots && sc.cobots.homes.every((h) => places.has(h)) && sc.tasks.every((t) => places.has(t.from) && places.has(t.to))) {
+    const cellSize = sc.floor?.cellSize ?? 1;
+    const c = sc.cobots;
+    need(c.radius < cellSize / 2, ['cobots', 'radius'], `a cobot of radius ${c.radius} m does not fit a ${cellSize} m floor cell (needs radius < cellSize / 2)`);
+    for (const { path, message } of planFloor(floorSpec(sc), cobotPlaces(sc), c.count).problems) {
+      // A place is named by id in the floor's problems; the scenario's path has its index.
+      const at = path[0] === 'layout' ? ['layout', 'places', sc.layout.places.findIndex((p) => p.id === path[2])] : path;
+      need(false, at, message);
+    }
+  }
+}
+
+/** The floor section, with the defaults of a scenario that has none. */
+export function floorSpec(sc: Scenario): z.infer<typeof FloorSchema> {
+  return sc.floor ?? { cellSize: 1, margin: 2, obstacles: [], walls: [], aisles: [], parking: [] };
+}
+
+/** The places cobots drive to: their homes, the ends of their tasks, the chargers. */
+export function cobotPlaces(sc: Scenario): Scenario['layout']['places'] {
+  const used = new Set<string>([...(sc.cobots?.homes ?? []), ...sc.tasks.flatMap((t) => [t.from, t.to])]);
+  return sc.layout.places.filter((p) => used.has(p.id) || p.kind === 'charger');
 }

@@ -58,11 +58,15 @@ describe('cobot agent', () => {
       message('task.rejected', {}, 'm', 'm'),
       message('cobot.suspend', { station: 'cell-a', workOrder: 'wo-1', machine: 'press' }, 'robotics'),
       message('cobot.resume', { station: 'cell-a' }, 'robotics'),
+      message('cobot.command', { order: 'move', place: 'storage', pose: { x: 20, y: 30 } }, 'robotics'),
+      message('cobot.command', { order: 'charge' }, 'robotics'),
       arrived(10),
       done(20),
       { type: 'robot.charged', time: 30 },
       battery(0.05),
       battery(1),
+      { type: 'robot.fault', reason: 'drive fault', time: 40 },
+      { type: 'robot.recovered', time: 50 },
     ];
     const report = modelCoverage(cobot, {
       input,
@@ -152,5 +156,21 @@ describe('cobot agent', () => {
     c.actor.send(message('cobot.resume', { station: 'cell-a' }, 'robotics', 'c', 200));
     expect(c.value()).toBe('"idle"');
     expect(c.actor.getSnapshot().context.queue).toEqual([]);
+  });
+  it('when its body breaks down, hands its tasks back for re-auction, refuses work, and works again once recovered', () => {
+    const c = start();
+    c.actor.send(award('t-1', 100));
+    c.actor.send(award('t-2', 100));
+    c.actor.send({ type: 'robot.fault', reason: 'drive fault', time: 105 });
+    expect(c.value()).toBe('"faulted"');
+    expect(c.sent()).toEqual([`task.failed>${manager('t-1')}`, `task.failed>${manager('t-2')}`]);
+    expect(c.effects.filter((e) => e.type === 'send').map((e) => (e as { payload: { reason: string } }).payload.reason)).toEqual(['breakdown', 'breakdown']);
+    c.actor.send(cfp('t-3', 110));
+    c.actor.send(award('t-4', 110));
+    expect(c.sent().slice(2)).toEqual([`task.refused>${manager('t-3')}`, `task.failed>${manager('t-4')}`]);
+    c.actor.send({ type: 'robot.recovered', time: 1900 });
+    expect(c.value()).toBe('"idle"');
+    c.actor.send(award('t-5', 1900));
+    expect(c.value()).toBe('{"moving":"toPickup"}');
   });
 });

@@ -2,7 +2,7 @@ import { assign, emit, enqueueActions, setup } from 'xstate';
 import { send, type MessageEvent, type SendEffect } from '../host/effects.js';
 import type { Pose, RobotObservation } from '../ports/robot-port.js';
 import { readTaskSpec, type TaskSpec } from '../robotics/task-spec.js';
-import { chargeFirst, chargePlan, nearestCharger, queuePlan, stagePlan, taskPlan, type CobotModel, type NamedPose, type PlanPoint, type TaskStage } from './planning.js';
+import { chargeFirst, chargePlan, distance, nearestCharger, queuePlan, stagePlan, taskPlan, type CobotModel, type NamedPose, type PlanPoint, type TaskStage } from './planning.js';
 
 export interface CobotInput {
   id: string;
@@ -43,6 +43,7 @@ export type CobotEvent =
   | MessageEvent<'task.rejected'>
   | MessageEvent<'cobot.suspend'>
   | MessageEvent<'cobot.resume'>
+  | MessageEvent<'cobot.command'>
   | RobotObservation;
 
 /** Effects of a cobot: messages, and commands to its body (see `RobotPort`). */
@@ -68,8 +69,10 @@ const failed = (job: CobotJob, reason: string) => send(job.manager, 'task.failed
  * A mobile cobot: bids for transport tasks with the time it would finish them
  * (so idle and near cobots win), does its tasks one by one (drive to the
  * pickup, pick, drive to the drop-off, place), charges when its battery runs
- * low, and hands its tasks back when people lock its cell. It moves its body
- * only through effects; every duration comes back from the body as a report.
+ * low, and hands its tasks back when people lock its cell or its body breaks
+ * down (`robot.fault`: the managers re-auction them without it). It moves its
+ * body only through effects; every duration comes back from the body as a
+ * report.
  */
 export const cobot = setup({
   types: {
@@ -87,6 +90,7 @@ export const cobot = setup({
         ? chargeFirst(context.model, here(context), context.queue[0].spec)
         : context.battery < context.model.lowBattery,
     hasQueue: ({ context }) => context.queue.length > 0,
+    chargeOrder: ({ event }) => event.type === 'cobot.command' && event.msg.payload.order === 'charge',
   },
   actions: {
     tick: assign({ now: ({ context, event }) => Math.max(context.now, timeOf(event)) }),
@@ -145,10 +149,20 @@ export const cobot = setup({
     }),
     rest: assign({ free: undefined, goal: undefined }),
     /** Stops the body and hands every task back to its manager, which re-auctions it without this cobot. */
-    handBack: enqueueActions(({ context, enqueue }) => {
+    handBack: enqueueActions(({ context, enqueue }, params: { reason: string }) => {
       enqueue.emit({ type: 'robot.hold', robot: context.id });
-      for (const job of [...(context.current ? [context.current] : []), ...context.queue]) enqueue.emit(failed(job, 'suspended'));
+      for (const job of [...(context.current ? [context.current] : []), ...context.queue]) enqueue.emit(failed(job, params.reason));
       enqueue.assign({ current: undefined, queue: [], free: undefined, goal: undefined });
+    }),
+    /** An operator's order: hand every task back, then head for the place (or the charger, aimed at on entry). */
+    obey: enqueueActions(({ context, event, enqueue }) => {
+      const order = (event as MessageEvent<'cobot.command'>).msg.payload;
+      for (const job of [...(context.current ? [context.current] : []), ...context.queue]) enqueue.emit(failed(job, 'operator command'));
+      const goal = order.order === 'move' ? { id: order.place, pose: order.pose } : undefined;
+      const d = goal ? distance(context.pose, goal.pose) : 0;
+      const energyWh = Math.max(0, context.battery * context.model.batteryWh - d * context.model.drainWhPerMetre);
+      const free = goal ? { time: context.now + d / context.model.speed, pose: goal.pose, energyWh } : undefined;
+      enqueue.assign({ current: undefined, queue: [], goal, free, place: undefined });
     }),
   },
 }).createMachine({
@@ -175,6 +189,11 @@ export const cobot = setup({
     ],
     'robot.battery': { actions: ['tick', 'setBattery'] },
     'cobot.suspend': { target: '.suspended', actions: 'tick' },
+    'robot.fault': { target: '.faulted', actions: 'tick' },
+    'cobot.command': [
+      { guard: 'chargeOrder', target: '.moving.toCharger', actions: ['tick', 'obey'] },
+      { target: '.moving.toPlace', actions: ['tick', 'obey'] },
+    ],
   },
   states: {
     idle: {
@@ -194,6 +213,11 @@ export const cobot = setup({
         toDropoff: {
           entry: [{ type: 'aim', params: { stage: 'toDropoff' } }, 'navigate'],
           on: { 'robot.arrived': { target: '#cobot.handling.placing', actions: ['tick', 'arrive'] } },
+        },
+        /** Sent somewhere by an operator; free for new work on arrival. */
+        toPlace: {
+          entry: 'navigate',
+          on: { 'robot.arrived': { target: '#cobot.idle', actions: ['tick', 'arrive'] } },
         },
         toCharger: {
           entry: ['aimAtCharger', 'navigate'],
@@ -220,12 +244,30 @@ export const cobot = setup({
     },
     /** People work in the cobot's cell: it stands still, bids for nothing and gives back what it wins. */
     suspended: {
-      entry: 'handBack',
+      entry: { type: 'handBack', params: { reason: 'suspended' } },
       on: {
         'task.cfp': { actions: ['tick', { type: 'refuse', params: { reason: 'suspended' } }] },
         'task.awarded': { actions: ['tick', { type: 'failBack', params: { reason: 'suspended' } }] },
         'cobot.suspend': { actions: 'tick' },
+        'cobot.command': { actions: 'tick' },
         'cobot.resume': { target: 'idle', actions: 'tick' },
+      },
+    },
+    /**
+     * Its body broke down: it hands its tasks back (their managers re-auction
+     * them without it), bids for nothing and gives back what it wins until the
+     * body reports it works again. Orders and locks meanwhile are not
+     * remembered: once repaired it is idle.
+     */
+    faulted: {
+      entry: { type: 'handBack', params: { reason: 'breakdown' } },
+      on: {
+        'task.cfp': { actions: ['tick', { type: 'refuse', params: { reason: 'broken down' } }] },
+        'task.awarded': { actions: ['tick', { type: 'failBack', params: { reason: 'broken down' } }] },
+        'cobot.suspend': { actions: 'tick' },
+        'cobot.command': { actions: 'tick' },
+        'robot.fault': { actions: 'tick' },
+        'robot.recovered': { target: 'idle', actions: 'tick' },
       },
     },
   },

@@ -17,7 +17,9 @@ export type RobotObservation =
   /** Battery state of charge, a fraction in [0, 1]. */
   | { type: 'robot.battery'; level: number; time: number }
   | { type: 'robot.charged'; time: number }
-  | { type: 'robot.fault'; reason: string; time: number };
+  | { type: 'robot.fault'; reason: string; time: number }
+  /** The robot works again after a fault (repaired, or the fault cleared). */
+  | { type: 'robot.recovered'; time: number };
 
 /** Where a robot's reports go (the wiring hands them to the robot's agent). */
 export type RobotListener = (robot: string, observation: RobotObservation) => void;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CobotOrderSchema, OperatorCommandSchema, OperatorOrderSchema } from '../operator/command.js';
 
 /**
  * The message catalogue: every message type the agents exchange, with the
@@ -106,6 +107,14 @@ export const PayloadSchemas = {
   'station.unlocked': z.object({ station: id, workOrder: id, machine: id.optional() }),
   'cobot.suspend': z.object({ station: id, workOrder: id.optional(), machine: id.optional() }),
   'cobot.resume': z.object({ station: id }),
+
+  // Operator commands (validated before they are sent: agents/operator/validate.ts)
+  /** To the robotics coordinator: a validated command, a move's place resolved to a pose. */
+  'operator.command': OperatorOrderSchema,
+  /** From the robotics coordinator: the plant changed between validation and delivery; the command was not carried out. */
+  'operator.refused': z.object({ command: OperatorCommandSchema, reason: z.string().max(500) }),
+  /** To a cobot: drive to a place now, or go and charge (its tasks go back to their auctions). */
+  'cobot.command': CobotOrderSchema,
 
   // Ledger
   'ledger.recorded': z.object({ event: id, eventType: z.string(), seq: z.number().int().nonnegative(), hash: z.string() }),

@@ -57,6 +57,7 @@ describe('robotics coordinator agent', () => {
       locked(),
       unlocked(),
       { type: 'backlog.retry' },
+      message('operator.command', { command: { verb: 'pause', cobot: 'cobot-1' } }, 'operator'),
     ];
     const report = modelCoverage(roboticsCoordinator, { input, events: () => events });
     expect(report.states.missed).toEqual([]);

@@ -2,6 +2,7 @@ import { cancel, enqueueActions, raise, setup } from 'xstate';
 import { negotiate, send, type MessageEvent, type NegotiateEffect, type SendEffect } from '../host/effects.js';
 import type { Pose } from '../ports/robot-port.js';
 import { readTaskSpec, taskSpecRecord, type TaskSpec } from './task-spec.js';
+import { carryOut } from '../operator/orders.js';
 import { awarded, completed, drainBacklog, emptyBoard, lock, openTask, unassigned, unlock, type CobotHome, type TaskBoard } from './task-board.js';
 
 export interface RoboticsCoordinatorInput {
@@ -18,6 +19,8 @@ export interface RoboticsCoordinatorInput {
 
 interface RoboticsContext extends RoboticsCoordinatorInput {
   board: TaskBoard;
+  /** Cobots an operator paused: they stay suspended until resumed, whatever the locks do. */
+  paused: string[];
 }
 
 /** A new transport task, from the world's task generator. */
@@ -36,6 +39,7 @@ export type RoboticsEvent =
   | MessageEvent<'task.settled'>
   | MessageEvent<'station.locked'>
   | MessageEvent<'station.unlocked'>
+  | MessageEvent<'operator.command'>
   | { type: 'backlog.retry' };
 
 export type RoboticsEffect = SendEffect | NegotiateEffect;
@@ -129,20 +133,29 @@ export const roboticsCoordinator = setup({
       const { station, workOrder } = event.msg.payload;
       const [board, resume] = unlock(context.board, context.cobots, station, workOrder);
       enqueue.assign({ board });
-      for (const c of resume) enqueue.emit(send(c, 'cobot.resume', { station }));
+      for (const c of resume) if (!context.paused.includes(c)) enqueue.emit(send(c, 'cobot.resume', { station }));
+    }),
+    /** An operator's order (validated when submitted; see agents/operator/orders.ts). */
+    operate: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'operator.command') return;
+      const { board, paused, effects, refusal } = carryOut(context, event.msg.payload, context);
+      enqueue.assign({ board, paused: [...paused] });
+      for (const e of effects) enqueue.emit(e);
+      if (refusal) enqueue.emit(send(event.msg.from, 'operator.refused', { command: event.msg.payload.command, reason: refusal }, event.msg.conversation));
     }),
     armRetry: raise({ type: 'backlog.retry' }, { id: RETRY_TIMER, delay: ({ context }) => (context.retrySeconds ?? 300) * 1000 }),
     disarmRetry: cancel(RETRY_TIMER),
   },
 }).createMachine({
   id: 'roboticsCoordinator',
-  context: ({ input }) => ({ ...input, board: emptyBoard() }),
+  context: ({ input }) => ({ ...input, board: emptyBoard(), paused: [] }),
   initial: 'clear',
   on: {
     'world.taskCreated': { actions: 'open' },
     'task.settled': [{ guard: 'noWinner', target: '.backlogged', actions: 'toBacklog' }, { actions: 'record' }],
     'station.locked': { actions: 'lock' },
     'station.unlocked': { actions: 'unlock' },
+    'operator.command': { actions: 'operate' },
   },
   states: {
     /** Every task is being auctioned or done. */

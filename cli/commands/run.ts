@@ -7,9 +7,11 @@ import { durationFlag, intFlag, numberFlag, onePositional, parseCommand } from '
 import { progressBar } from '../progress.js';
 import { formatKpiTable } from '../format.js';
 
-export const runHelp = `hyperfactory run <scenario.yaml> [--seed N] [--policy NAME] [--until DURATION] [--log FILE] [--speed X] [--json]
+export const runHelp = `hyperfactory run <scenario.yaml> [--seed N] [--policy NAME] [--until DURATION] [--mode des|physics] [--log FILE] [--speed X] [--json]
   Runs a scenario in discrete-event mode (as fast as possible), or with --speed X
   in real time scaled by X (simulated seconds per wall second).
+  --mode: the cobots' world, kinematic (des, the default) or matter-js (physics);
+  the scenario's \`mode\` when omitted.
   --json prints one JSON object on stdout.`;
 
 export async function runCommand(argv: string[]): Promise<void> {
@@ -19,13 +21,16 @@ export async function runCommand(argv: string[]): Promise<void> {
     until: { type: 'string' },
     log: { type: 'string' },
     speed: { type: 'string' },
+    mode: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const file = onePositional('run', positionals, 'scenario file');
   const scenario = loadScenario(file);
   if (values.log && !existsSync(dirname(resolve(values.log)))) throw new UsageError(`--log: folder ${dirname(values.log)} does not exist`);
+  if (values.mode !== undefined && values.mode !== 'des' && values.mode !== 'physics') throw new UsageError(`--mode must be des or physics, got "${values.mode}"`);
   const bar = values.json ? progressBar('simulating') : progressBar(`${scenario.name}`);
   const options = {
+    mode: values.mode as 'des' | 'physics' | undefined,
     seed: intFlag('seed', values.seed),
     policy: values.policy,
     until: durationFlag('until', values.until),
@@ -42,7 +47,7 @@ export async function runCommand(argv: string[]): Promise<void> {
   }
   const days = (result.simulatedSeconds / 86400).toFixed(1);
   process.stdout.write(
-    `${result.scenario}: ${days} simulated days, policy ${result.policy}, seed ${result.seed}\n` +
+    `${result.scenario}: ${days} simulated days, policy ${result.policy}, seed ${result.seed}${scenario.cobots ? `, mode ${result.mode}` : ''}\n` +
       `${result.events} events in ${result.wallSeconds.toFixed(2)} s wall, logHash ${result.logHash}\n\n` +
       formatKpiTable(result.kpis) +
       (values.log ? `\nevent log: ${values.log}\n` : ''),
