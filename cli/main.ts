@@ -6,6 +6,7 @@ import { compareCommand, compareHelp } from './commands/compare.js';
 import { validateCommand, validateHelp } from './commands/validate.js';
 import { benchCommand, benchHelp } from './commands/bench.js';
 import { mapfCommand, mapfHelp } from './commands/mapf.js';
+import { serveCommand, serveHelp } from './commands/serve.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   run: { run: runCommand, help: runHelp },
@@ -13,6 +14,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   validate: { run: validateCommand, help: validateHelp },
   bench: { run: benchCommand, help: benchHelp },
   mapf: { run: mapfCommand, help: mapfHelp },
+  serve: { run: serveCommand, help: serveHelp },
 };
 
 function usage(): string {

@@ -8,6 +8,7 @@ import type { MachineModel } from '../world/machines/machine-model.js';
 import type { WorkModel } from '../world/work/work-model.js';
 import type { Scenario } from '../scenarios/schema.js';
 import type { KpiContributor } from './kpis.js';
+import type { RobotFleet } from '../world/robots/fleet.js';
 
 /** Well-known agent addresses of a plant run. */
 export const Address = {
@@ -43,6 +44,8 @@ export interface RunContext {
   jobs?: 'eager' | 'lazy';
   /** Subsystems' KPI parts, summed into the run's KPIs at the end. */
   kpis: KpiContributor[];
+  /** The cobots' world, when the scenario has cobots (read by viewers, never by agents). */
+  fleet?: RobotFleet;
   /** The ledger's hash-chained file; the ledger lives in memory when omitted. */
   ledgerPath?: string;
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Kernel } from '../sim/clock/kernel.js';
 import { RealtimeRunner } from '../sim/run/realtime.js';
 import { RandomStreams } from '../sim/random/streams.js';
-import { EventLog } from '../sim/log/event-log.js';
+import { EventLog, type LogListener } from '../sim/log/event-log.js';
 import { AgentHost } from '../agents/host/agent-host.js';
 import { MemoryBus } from '../bridges/memory/memory-bus.js';
 import { isMaintenancePolicy, MaintenancePolicies, type MaintenancePolicy } from '../agents/maintenance/policies.js';
@@ -30,6 +30,8 @@ export interface RunOptions {
   mode?: 'des' | 'physics';
   /** One kernel event per job (`eager`) or job chains advanced when observed (`lazy`, default); same results. */
   jobs?: 'eager' | 'lazy';
+  /** Sees every record of the event log as it is written, from the first (viewers). */
+  observe?: LogListener;
   /** Called about 200 times over the run with the simulated time reached. */
   onProgress?: (simulatedSeconds: number, horizon: number) => void;
 }
@@ -78,6 +80,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   const kernel = new Kernel();
   const streams = new RandomStreams(seed);
   const log = new EventLog(options.logPath);
+  if (options.observe) log.subscribe(options.observe);
   const bus = new MemoryBus(kernel, { validate: options.validateMessages });
   const host = new AgentHost(kernel, bus, log);
   const layout = new Layout(scenario.layout.places);

@@ -48,6 +48,7 @@ export function wireRobotics(ctx: RunContext): void {
     ctx.mode === 'physics'
       ? new PhysicsRobotWorld(kernel, floor, { ...c, maxSpeed: c.maxSpeed ?? 1.25 * c.speed }, listener)
       : new KinematicRobotWorld(kernel, floor, c, listener);
+  ctx.fleet = world;
   const chargers: NamedPose[] = layout
     .all()
     .filter((p) => p.kind === 'charger')

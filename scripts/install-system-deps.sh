@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the project needs from outside npm, from Debian's packages:
 #   python3-simpy3  the SimPy peer of the factory-des benchmark (bench/ only)
+#   chromium        the browser the viewer's tests and benchmark drive (playwright-core)
+#   fonts-dejavu-core  so the page's text renders in headless Chromium
 # Safe to run again: it installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 need=()
 python3 -c 'import simpy' 2>/dev/null || /usr/bin/python3 -c 'import simpy' 2>/dev/null || need+=(python3-simpy3)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0

@@ -46,15 +46,17 @@ export class RealtimeRunner {
       this.resolveDone = resolve;
       const tick = () => {
         if (!this.paused) {
-          const target = Math.min(horizon, this.anchorSim + ((performance.now() - this.anchorWall) / 1000) * this.speed);
-          this.kernel.runThrough(target);
-          this.kernel.advanceTo(target);
-          this.options.onTick?.(this.kernel.now);
-          if (this.kernel.now >= horizon) {
+          const target = this.anchorSim + ((performance.now() - this.anchorWall) / 1000) * this.speed;
+          if (target >= horizon) {
+            // The run covers [0, horizon), as a discrete-event run does: nothing at the horizon itself.
             this.kernel.runUntil(horizon);
+            this.options.onTick?.(this.kernel.now);
             this.finish();
             return;
           }
+          this.kernel.runThrough(target);
+          this.kernel.advanceTo(target);
+          this.options.onTick?.(this.kernel.now);
         }
         const untilNext = ((this.kernel.nextTime() - this.kernel.now) / this.speed) * 1000;
         this.timer = setTimeout(tick, Math.max(1, Math.min(this.options.tickMs ?? 50, untilNext)));

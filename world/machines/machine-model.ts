@@ -127,6 +127,17 @@ export class MachineModel {
     this.halt('planned');
   }
 
+  /**
+   * Breaks the machine now, as an operator's fault injection does: the same
+   * failure as a worn-out one, reported to its agent. A machine already
+   * stopped has nothing to break.
+   */
+  injectFailure(): boolean {
+    if (!this.up) return false;
+    MachineModel.onFailure(this);
+    return true;
+  }
+
   /** Busy time since renewal, now. */
   age(): number {
     return this.up ? this.ageAtUp + (this.kernel.now - this.upSince) : this.ageAtUp;

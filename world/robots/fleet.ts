@@ -74,6 +74,30 @@ export abstract class RobotFleet implements RobotPort {
     return { pose: this.poseOf(b), level: this.battery.level(b), activity: b.activity?.kind ?? (b.faulted ? 'fault' : b.parking ? 'park' : undefined) };
   }
 
+  /**
+   * What a viewer shows of a robot now, without touching the simulation:
+   * `state` settles the battery's account, which splits its floating-point
+   * sums and could change a run; this projects the level instead.
+   */
+  peek(robot: string): { pose: Pose; level: number; activity?: string; path: Pose[] } {
+    const b = this.body(robot);
+    const dt = this.kernel.now - b.since;
+    const rate = b.activity?.kind === 'charge' ? this.params.chargeW : -this.params.idleDrainW;
+    const energy = Math.min(this.params.batteryWh, Math.max(0, b.energyWh + (dt > 0 ? (rate * dt) / 3600 : 0)));
+    const route = this.planner.route(b.index);
+    const step = this.kernel.now / this.stepSeconds;
+    const path: Pose[] = [];
+    for (let k = 0; k < route.cells.length; k++) {
+      if (route.steps[k] > step && route.cells[k] !== route.cells[k - 1]) path.push(this.floor.centre(route.cells[k]));
+    }
+    return {
+      pose: this.poseOf(b),
+      level: energy / this.params.batteryWh,
+      activity: b.activity?.kind ?? (b.faulted ? 'fault' : b.parking ? 'park' : undefined),
+      path,
+    };
+  }
+
   navigate(robot: string, goal: { id: string; pose: Pose }): void {
     const b = this.body(robot);
     if (b.faulted) return;

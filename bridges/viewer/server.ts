@@ -1,0 +1,277 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket } from 'socket.io';
+import type { ViewSource } from '../../runtime/view/view-source.js';
+import { needsOperator } from '../../runtime/view/view-source.js';
+import { staticHandler } from './static-files.js';
+import {
+  ControlSchema,
+  DetailRequestSchema,
+  VIEWER_PROTOCOL_VERSION,
+  type Ack,
+  type Delta,
+  type Hello,
+  type Role,
+  type Snapshot,
+} from './protocol.js';
+
+export interface ViewerServerOptions {
+  /** TCP port; 0 picks a free one. */
+  port?: number;
+  /** Interface to listen on: loopback unless told otherwise. */
+  host?: string;
+  /** Clients presenting this token may control the plant; without one every client is read-only. */
+  operatorToken?: string;
+  /** The built page (`viewer/dist`); without it only the socket.io endpoint is served. */
+  staticDir?: string;
+  /** Milliseconds between frames (each client gets at most one frame per period, fewer if it draws slower). */
+  frameMs?: number;
+}
+
+/** What the server has sent and refused, for the benchmark and the tests. */
+export interface ViewerStats {
+  clients: number;
+  framesSent: number;
+  /** Bytes of socket.io packets sent, all clients together. */
+  bytesSent: number;
+  /** Client messages refused: malformed, unknown machine, or a control without the operator role. */
+  rejected: number;
+}
+
+type Keyed = { id: string };
+const LISTS = ['machines', 'cobots', 'stock', 'orders', 'trucks'] as const;
+type ListName = (typeof LISTS)[number];
+const keyOf = (list: ListName, v: Keyed | { item: string }): string => ('id' in v ? v.id : v.item);
+
+interface Client {
+  socket: Socket;
+  role: Role;
+  inFlight: boolean;
+  needsSnapshot: boolean;
+  /** What this client holds: per list, id → JSON of the entity as last sent. */
+  held: Record<ListName, Map<string, string>>;
+  lastLedger: string;
+  lastAlert: string;
+  lastKpis: string;
+  lastAttention: string;
+  bytes: number;
+}
+
+/**
+ * The viewer's socket.io server (protocol in `protocol.ts`). Every period it
+ * asks the source for one frame and sends each client what changed since
+ * the frame that client last acknowledged: a client drawing slowly skips
+ * frames rather than queueing them, and the bytes it gets grow with what
+ * changed, not with the size of the plant.
+ */
+export class ViewerServer {
+  readonly stats: ViewerStats = { clients: 0, framesSent: 0, bytesSent: 0, rejected: 0 };
+  private readonly clients = new Set<Client>();
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly source: ViewSource,
+    private readonly http: HttpServer,
+    private readonly io: Server,
+    private readonly options: ViewerServerOptions,
+  ) {}
+
+  /** Starts listening; resolves once the port is open. */
+  static async start(source: ViewSource, options: ViewerServerOptions = {}): Promise<ViewerServer> {
+    const http = createServer(options.staticDir ? staticHandler(options.staticDir) : (_req, res) => res.writeHead(404).end());
+    const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+    const server = new ViewerServer(source, http, io, options);
+    io.on('connection', (socket) => server.connect(socket));
+    source.onRestart(() => {
+      for (const c of server.clients) c.needsSnapshot = true;
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    server.timer = setInterval(() => server.tick(), options.frameMs ?? 100);
+    return server;
+  }
+
+  /** The page's address (without a token). */
+  get url(): string {
+    const a = this.http.address() as AddressInfo;
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    return `http://${host}:${a.port}/`;
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await new Promise<void>((resolve) => void this.io.close(() => resolve()));
+  }
+
+  private connect(socket: Socket): void {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const role: Role = typeof token === 'string' && this.options.operatorToken !== undefined && sameSecret(token, this.options.operatorToken) ? 'operator' : 'viewer';
+    const client: Client = {
+      socket,
+      role,
+      inFlight: false,
+      needsSnapshot: true,
+      held: { machines: new Map(), cobots: new Map(), stock: new Map(), orders: new Map(), trucks: new Map() },
+      lastLedger: '',
+      lastAlert: '',
+      lastKpis: '',
+      lastAttention: '',
+      bytes: 0,
+    };
+    this.clients.add(client);
+    this.stats.clients = this.clients.size;
+    socket.conn.on('packetCreate', (packet: { data?: unknown }) => {
+      const n = typeof packet.data === 'string' ? Buffer.byteLength(packet.data) : packet.data instanceof Buffer ? packet.data.length : 0;
+      client.bytes += n;
+      this.stats.bytesSent += n;
+    });
+    socket.on('disconnect', () => {
+      this.clients.delete(client);
+      this.stats.clients = this.clients.size;
+    });
+    socket.on('control', (raw: unknown, ack: unknown) => void this.onControl(client, raw, ack));
+    socket.on('machine.detail', (raw: unknown, ack: unknown) => this.onDetail(raw, ack));
+    // Anything else a client sends is not part of the protocol: counted and dropped.
+    socket.onAny((event: string) => {
+      if (event !== 'control' && event !== 'machine.detail') this.stats.rejected++;
+    });
+    const hello: Hello = { protocol: VIEWER_PROTOCOL_VERSION, role, ...this.source.hello };
+    socket.emit('hello', hello);
+    this.sendTo(client, this.safeFrame());
+  }
+
+  private async onControl(client: Client, raw: unknown, ack: unknown): Promise<void> {
+    const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => {};
+    const parsed = ControlSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.stats.rejected++;
+      reply({ ok: false, reason: `malformed control: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}` });
+      return;
+    }
+    if (needsOperator(parsed.data) && client.role !== 'operator') {
+      this.stats.rejected++;
+      reply({ ok: false, reason: 'read-only: this control needs the operator token' });
+      return;
+    }
+    try {
+      const result = await this.source.control(parsed.data);
+      if (!result.ok) this.stats.rejected++;
+      reply(result);
+      // Show the effect at once rather than at the next period.
+      this.seq++;
+      for (const c of this.clients) if (!c.inFlight) this.sendTo(c, this.safeFrame());
+    } catch (e) {
+      reply({ ok: false, reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private onDetail(raw: unknown, ack: unknown): void {
+    if (typeof ack !== 'function') {
+      this.stats.rejected++;
+      return;
+    }
+    const parsed = DetailRequestSchema.safeParse(raw);
+    const detail = parsed.success ? this.source.detail(parsed.data.id) : undefined;
+    if (!detail) this.stats.rejected++;
+    (ack as (a: Ack<unknown>) => void)(detail ? { ok: true, value: detail } : { ok: false, reason: parsed.success ? `no machine "${parsed.data.id}"` : 'expected { id: string }' });
+  }
+
+  private frame: { seq: number; view: Omit<Snapshot, 'seq'>; json: Record<ListName, Map<string, string>> } | undefined;
+
+  /** This period's frame, computed once for all clients. */
+  private safeFrame(): { seq: number; view: Omit<Snapshot, 'seq'>; json: Record<ListName, Map<string, string>> } {
+    if (this.frame && this.frame.seq === this.seq) return this.frame;
+    const view = this.source.frame();
+    const json = {} as Record<ListName, Map<string, string>>;
+    for (const list of LISTS) json[list] = new Map((view[list] as (Keyed | { item: string })[]).map((v) => [keyOf(list, v), JSON.stringify(v)]));
+    this.frame = { seq: this.seq, view, json };
+    return this.frame;
+  }
+
+  private tick(): void {
+    this.seq++;
+    if (this.clients.size === 0) return;
+    let frame;
+    try {
+      frame = this.safeFrame();
+    } catch (e) {
+      console.error(`viewer: cannot build a frame: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    for (const c of this.clients) if (!c.inFlight) this.sendTo(c, frame);
+  }
+
+  private sendTo(c: Client, frame: { seq: number; view: Omit<Snapshot, 'seq'>; json: Record<ListName, Map<string, string>> }): void {
+    const { view, json } = frame;
+    const seq = frame.seq;
+    c.inFlight = true;
+    const acked = () => {
+      c.inFlight = false;
+    };
+    const lastLedger = view.ledger.at(-1);
+    const lastAlert = view.alerts.at(-1);
+    const kpis = JSON.stringify(view.kpis);
+    const attention = view.attention.map((a) => a.id).join(',');
+    if (c.needsSnapshot) {
+      c.needsSnapshot = false;
+      for (const list of LISTS) c.held[list] = new Map(json[list]);
+      c.lastLedger = lastLedger ? ledgerKey(lastLedger) : '';
+      c.lastAlert = lastAlert?.id ?? '';
+      c.lastKpis = kpis;
+      c.lastAttention = attention;
+      const snapshot: Snapshot = { seq, ...view };
+      c.socket.emit('snapshot', snapshot, acked);
+    } else {
+      const delta: Delta = { seq, t: view.t, speed: view.speed, paused: view.paused, finished: view.finished };
+      const removed: NonNullable<Delta['removed']> = {};
+      for (const list of LISTS) {
+        const held = c.held[list];
+        const now = json[list];
+        const changed: unknown[] = [];
+        (view[list] as (Keyed | { item: string })[]).forEach((v) => {
+          const k = keyOf(list, v);
+          const s = now.get(k)!;
+          if (held.get(k) !== s) {
+            changed.push(v);
+            held.set(k, s);
+          }
+        });
+        if (changed.length > 0) (delta as unknown as Record<string, unknown[]>)[list] = changed;
+        const gone = [...held.keys()].filter((k) => !now.has(k));
+        for (const k of gone) held.delete(k);
+        if (gone.length > 0 && list !== 'stock') removed[list] = gone;
+      }
+      if (Object.keys(removed).length > 0) delta.removed = removed;
+      const ledgerFrom = view.ledger.findIndex((e) => ledgerKey(e) === c.lastLedger);
+      const newLedger = view.ledger.slice(ledgerFrom + 1);
+      if (newLedger.length > 0) delta.ledger = newLedger;
+      const alertFrom = view.alerts.findIndex((a) => a.id === c.lastAlert);
+      const newAlerts = view.alerts.slice(alertFrom + 1);
+      if (newAlerts.length > 0) delta.alerts = newAlerts;
+      if (kpis !== c.lastKpis) delta.kpis = view.kpis;
+      if (attention !== c.lastAttention) delta.attention = view.attention;
+      c.lastAttention = attention;
+      c.lastLedger = lastLedger ? ledgerKey(lastLedger) : '';
+      c.lastAlert = lastAlert?.id ?? '';
+      c.lastKpis = kpis;
+      c.socket.emit('delta', delta, acked);
+    }
+    this.stats.framesSent++;
+  }
+}
+
+const ledgerKey = (e: { seq: number; hash: string; verification: string }): string => `${e.seq}:${e.hash}:${e.verification}`;
+
+/** Compares secrets in constant time (hashes first, so lengths do not leak either). */
+function sameSecret(a: string, b: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(h(a), h(b));
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { loadScenario } from '../../scenarios/load.js';
+import { intFlag, numberFlag, onePositional, parseCommand } from '../args.js';
+import { LivePlant } from '../../runtime/view/live-plant.js';
+import { ReplayPlant } from '../../runtime/view/replay-plant.js';
+import type { ViewSource } from '../../runtime/view/view-source.js';
+import { ViewerServer } from '../../bridges/viewer/server.js';
+import { LogFileError } from '../../sim/log/read-log.js';
+import { endpointFromEnv } from '../../runtime/operator-nl.js';
+import { projectRoot } from '../../runtime/paths.js';
+
+export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
+                  [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
+  Runs a scenario in real time scaled by X (default 60: a simulated minute per
+  second) and shows it in the browser at the printed address. The address
+  carries an operator token (random unless --token is given): whoever opens it
+  may pause, change speed, inject faults, reset and command cobots; without the
+  token the page is read-only. --read-only starts with no operator at all.
+  --replay FILE plays a recorded event log (run --log) of this scenario instead,
+  with a time slider.`;
+
+export async function serveCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand('serve', argv, {
+    speed: { type: 'string' },
+    'viewer-port': { type: 'string' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    'read-only': { type: 'boolean', default: false },
+    seed: { type: 'string' },
+    policy: { type: 'string' },
+    mode: { type: 'string' },
+    log: { type: 'string' },
+    replay: { type: 'string' },
+  });
+  const file = onePositional('serve', positionals, 'scenario file');
+  const scenario = loadScenario(file);
+  const speed = numberFlag('speed', values.speed) ?? 60;
+  if (!(speed > 0)) throw new UsageError('--speed must be > 0');
+  const port = intFlag('viewer-port', values['viewer-port']) ?? 8080;
+  if (port > 65535) throw new UsageError(`--viewer-port must be at most 65535, got ${port}`);
+  if (values.mode !== undefined && values.mode !== 'des' && values.mode !== 'physics') throw new UsageError(`--mode must be des or physics, got "${values.mode}"`);
+  if (values['read-only'] && values.token !== undefined) throw new UsageError('--token and --read-only exclude each other');
+  const staticDir = join(projectRoot(), 'viewer', 'dist');
+  if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
+
+  let source: ViewSource;
+  if (values.replay !== undefined) {
+    try {
+      source = new ReplayPlant(scenario, resolve(values.replay), { speed });
+    } catch (e) {
+      if (e instanceof LogFileError) throw new UsageError(e.message);
+      throw e;
+    }
+  } else {
+    source = new LivePlant(scenario, {
+      speed,
+      seed: intFlag('seed', values.seed),
+      policy: values.policy,
+      mode: values.mode as 'des' | 'physics' | undefined,
+      logPath: values.log ? resolve(values.log) : undefined,
+      endpoint: endpointFromEnv(),
+      onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
+    });
+  }
+  const token = values['read-only'] ? undefined : (values.token ?? randomBytes(12).toString('base64url'));
+  let server: ViewerServer;
+  try {
+    server = await ViewerServer.start(source, { port, host: values.host ?? '127.0.0.1', operatorToken: token, staticDir });
+  } catch (e) {
+    await source.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --viewer-port`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${values.host}"`);
+    throw e;
+  }
+  const what = values.replay ? `replay of ${values.replay}` : `${scenario.name} live at ×${speed}`;
+  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\nCtrl-C stops.\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void Promise.all([server.close(), source.close()]).then(() => done());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,377 @@
+import type { LogRecord } from '../../sim/log/event-log.js';
+import type { Scenario } from '../../scenarios/schema.js';
+import type { Alert, LedgerEntry, MachineState, MachineView, OrderView, StockView } from '../../bridges/viewer/protocol.js';
+import { GENESIS, recordHash } from '../../bridges/ledger-file/record.js';
+import { isTwinEventType, machineOf } from '../../agents/ledger/twin-events.js';
+import { expandMachines } from '../machines.js';
+import { machinePositions } from './machine-positions.js';
+
+const SERIES_POINTS = 2000;
+const LEDGER_KEPT = 200;
+const ALERTS_KEPT = 100;
+
+interface MachineFold {
+  view: MachineView;
+  /** Agent state before the current one (a stop after a failure is a repair). */
+  previous?: string;
+  baseline?: number;
+  series: [number, number][];
+  history: { t: number; kind: string; text: string }[];
+}
+
+export interface CobotFold {
+  state: string;
+  since: number;
+  task?: { id: string; from: string; to: string; fromPose: { x: number; y: number }; toPose: { x: number; y: number } };
+}
+
+export interface TruckFold {
+  state: string;
+  since: number;
+  /** Where it last stood (a place id). */
+  at: string;
+  job?: { from: string; to: string };
+}
+
+type Payload = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const obj = (v: unknown): Payload => (v && typeof v === 'object' ? (v as Payload) : {});
+
+/**
+ * The plant as an observer sees it through the event log: every record of a
+ * run, folded in order, gives machines' states and health signals, cobots'
+ * and trucks' jobs, stock, purchase orders with their quotes, the ledger's
+ * entries (each re-hashed to check the chain) and the alerts an operator
+ * needs. The live viewer and the replay of a recorded log run the same fold,
+ * so what one shows the other shows too.
+ */
+export class PlantFold {
+  t = 0;
+  finished = false;
+  /** The run's final KPIs, once its `run.finished` record is read. */
+  finalKpis?: Record<string, number>;
+  readonly machines = new Map<string, MachineFold>();
+  readonly cobots = new Map<string, CobotFold>();
+  readonly trucks = new Map<string, TruckFold>();
+  readonly stock = new Map<string, StockView>();
+  readonly orders = new Map<string, OrderView>();
+  readonly ledger: LedgerEntry[] = [];
+  readonly alerts: Alert[] = [];
+  /** Open alerts by what they are about; closed when that is resolved. */
+  private readonly open = new Map<string, Alert>();
+  /** Counts read off the log (the replay's KPIs). */
+  readonly counts = { tasksCompleted: 0, tasksFailed: 0, failures: 0, services: 0, deliveries: 0, ledgerEvents: 0 };
+  /** Downtime accumulated by machines in closed stops, seconds. */
+  private readonly down = { unplanned: 0, planned: 0 };
+  private readonly orderOf = new Map<string, string>();
+  private readonly twinEvents = new Map<string, { id: string; time: number; type: string; machine?: string; payload: Payload }>();
+  private readonly ledgerHashes = new Map<number, string>();
+  private injected = new Set<string>();
+  private alertSeq = 0;
+
+  constructor(private readonly scenario: Scenario) {
+    const threshold = scenario.maintenance.threshold;
+    const positions = machinePositions(scenario);
+    for (const m of expandMachines(scenario)) {
+      const type = scenario.machineTypes[m.type];
+      const sig = type?.signal;
+      const pos = positions.get(m.id)!;
+      this.machines.set(m.id, {
+        view: {
+          id: m.id,
+          type: m.type,
+          ...(m.station ? { station: m.station } : {}),
+          x: pos.x,
+          y: pos.y,
+          state: 'running',
+          since: 0,
+          ...(sig
+            ? {
+                health: 1,
+                signal: {
+                  name: sig.name,
+                  unit: sig.unit ?? '',
+                  value: sig.baseline,
+                  threshold: threshold && threshold.signal === sig.name ? threshold.value : sig.baseline + sig.rise,
+                },
+              }
+            : {}),
+        },
+        baseline: sig?.baseline,
+        series: [],
+        history: [],
+      });
+    }
+    for (const item of scenario.inventory?.items ?? []) {
+      this.stock.set(item.id, { item: item.id, onHand: item.initialStock, reorderPoint: item.reorderPoint, onOrder: 0 });
+    }
+    for (const truck of scenario.trucks ?? []) this.trucks.set(truck.id, { state: 'idle', since: 0, at: truck.depot });
+  }
+
+  /** Folds one record of the log (records must come in log order). */
+  apply(r: LogRecord): void {
+    this.t = r.t;
+    if (r.type === 'state') return this.onState(str(r.agent) ?? '', str(r.state) ?? '', r.t);
+    if (r.type === 'run.finished') {
+      this.finished = true;
+      this.finalKpis = r.kpis as Record<string, number>;
+      return;
+    }
+    if (r.type === 'operator.fault') {
+      this.injected.add(str(r.machine) ?? '');
+      return;
+    }
+    const p = obj(r.payload);
+    if (isTwinEventType(r.type)) {
+      const machine = machineOf(p);
+      this.twinEvents.set(str(r.id) ?? '', { id: str(r.id) ?? '', time: r.t, type: r.type, ...(machine !== undefined ? { machine } : {}), payload: p });
+    }
+    this.onMessage(r.type, str(r.from) ?? '', str(r.to) ?? '', str(r.conversation) ?? '', p, r.t);
+  }
+
+  /** What needs attention now, newest first. */
+  attention(): Alert[] {
+    return [...this.open.values()].reverse();
+  }
+
+  /** Downtime so far, hours, including stops in progress at `t`. */
+  downtimeHours(t = this.t): { unplanned: number; planned: number } {
+    let { unplanned, planned } = this.down;
+    for (const m of this.machines.values()) {
+      if (m.view.state === 'failed' || m.view.state === 'repair') unplanned += t - m.view.since;
+      else if (m.view.state === 'maintenance' || m.view.state === 'waiting') planned += t - m.view.since;
+    }
+    return { unplanned: unplanned / 3600, planned: planned / 3600 };
+  }
+
+  detail(id: string): { series: [number, number][]; history: MachineFold['history'] } | undefined {
+    const m = this.machines.get(id);
+    return m && { series: m.series, history: m.history };
+  }
+
+  private onState(agent: string, state: string, t: number): void {
+    const machine = this.machines.get(agent);
+    if (machine) return this.onMachineState(machine, state, t);
+    const cobot = this.cobots.get(agent);
+    if (cobot || /^moving|^handling|^idle$|^charging|^suspended|^fault/.test(state)) {
+      if (this.scenario.cobots && agent.startsWith(`${this.scenario.cobots.idPrefix}-`)) {
+        const c = cobot ?? { state, since: t };
+        if (c.state !== state && state.startsWith('fault')) this.alert(t, 'warning', agent, `${agent} broke down`, `cobot:${agent}`);
+        if (!state.startsWith('fault')) this.resolve(`cobot:${agent}`);
+        c.state = state;
+        c.since = t;
+        if (state === 'idle' || state.startsWith('moving.toCharger') || state === 'charging') c.task = undefined;
+        this.cobots.set(agent, c);
+        return;
+      }
+    }
+    const truck = this.trucks.get(agent);
+    if (truck) {
+      const before = truck.state;
+      truck.state = state;
+      truck.since = t;
+      if (before === 'busy.toPickup' && truck.job) truck.at = truck.job.from;
+      if (before === 'busy.toDropoff' && truck.job) truck.at = truck.job.to;
+      if (before === 'busy.returning') truck.at = this.scenario.trucks!.find((x) => x.id === agent)!.depot;
+      if (state === 'idle') truck.job = undefined;
+    }
+  }
+
+  private onMachineState(m: MachineFold, state: string, t: number): void {
+    const v = m.view;
+    const before = v.state;
+    if (before === 'failed' || before === 'repair') this.down.unplanned += t - v.since;
+    else if (before === 'maintenance' || before === 'waiting') this.down.planned += t - v.since;
+    const next: MachineState =
+      state === 'down'
+        ? 'failed'
+        : state.startsWith('maintenance')
+          ? before === 'failed' || before === 'repair'
+            ? 'repair'
+            : 'maintenance'
+          : state === 'running' || state === 'degraded'
+            ? 'running'
+            : 'idle';
+    if (state === 'degraded') {
+      const s = v.signal;
+      const text = s ? `${v.id}: ${s.name} ${s.value.toFixed(2)} ${s.unit} past its alarm level ${s.threshold?.toFixed(2)}` : `${v.id} is degraded`;
+      this.alert(t, 'warning', v.id, text, `machine:${v.id}`);
+      m.history.push({ t, kind: 'alarm', text });
+    }
+    if (state === 'down') {
+      this.counts.failures++;
+      const injected = this.injected.delete(v.id);
+      const text = `${v.id} broke down${injected ? ' (fault injected by the operator)' : ''}`;
+      this.alert(t, 'critical', v.id, text, `machine:${v.id}`);
+      m.history.push({ t, kind: 'failure', text });
+    }
+    // Back in production after a stop: whatever was open about it is dealt with.
+    if (state === 'running' && before !== 'running') this.resolve(`machine:${v.id}`);
+    m.previous = state;
+    if (next !== before) v.since = t;
+    v.state = next;
+  }
+
+  private onMessage(type: string, from: string, to: string, conversation: string, p: Payload, t: number): void {
+    switch (type) {
+      case 'telemetry.sample':
+        return this.onTelemetry(str(p.machine) ?? from, obj(p.signals), t);
+      case 'maintenance.requested':
+      case 'maintenance.completed':
+      case 'repair.assigned':
+        return this.onWorkOrder(type, p, t);
+      case 'task.awarded': {
+        const spec = obj(p.spec);
+        const c = this.cobots.get(to) ?? { state: 'idle', since: t };
+        c.task = {
+          id: str(spec.task) ?? conversation,
+          from: str(spec.from) ?? '',
+          to: str(spec.to) ?? '',
+          fromPose: obj(spec.fromPose) as { x: number; y: number },
+          toPose: obj(spec.toPose) as { x: number; y: number },
+        };
+        this.cobots.set(to, c);
+        return;
+      }
+      case 'task.completed':
+        this.counts.tasksCompleted++;
+        return;
+      case 'task.failed':
+        this.counts.tasksFailed++;
+        if (this.cobots.get(from)) this.cobots.get(from)!.task = undefined;
+        return;
+      case 'parts.cfp': {
+        const spec = obj(p.spec);
+        const id = str(spec.order) ?? conversation;
+        this.orderOf.set(conversation, id);
+        const existing = this.orders.get(id);
+        this.orders.set(id, { id, item: str(spec.item) ?? '?', qty: num(spec.qty) ?? 0, status: 'calling', quotes: existing?.quotes ?? [], since: t });
+        return;
+      }
+      case 'parts.proposal': {
+        const order = this.orders.get(this.orderOf.get(conversation) ?? '');
+        if (order) order.quotes = [...order.quotes, { supplier: from, price: num(p.cost) ?? 0, leadTime: num(obj(p.details).leadTimeSeconds) ?? 0 }];
+        return;
+      }
+      case 'parts.awarded': {
+        const order = this.orders.get(this.orderOf.get(conversation) ?? '');
+        const stock = this.stock.get(str(obj(p.spec).item) ?? '');
+        if (stock) stock.onOrder += num(obj(p.spec).qty) ?? 0;
+        if (order) Object.assign(order, { status: 'awarded', supplier: str(p.winner), since: t });
+        return;
+      }
+      case 'parts.shipped': {
+        const order = this.orders.get(str(p.order) ?? '');
+        if (order) Object.assign(order, { status: 'shipped', since: t });
+        return;
+      }
+      case 'parts.requested': {
+        const stock = this.stock.get(str(p.item) ?? '');
+        if (stock && stock.onHand < (num(p.qty) ?? 0)) {
+          this.alert(t, 'warning', str(p.item) ?? '?', `${p.item} out of stock for ${str(p.machine) ?? str(p.workOrder) ?? from}: ordering`, `item:${p.item}`);
+        }
+        return;
+      }
+      case 'parts.available': {
+        const stock = this.stock.get(str(p.item) ?? '');
+        if (stock) stock.onHand -= num(p.qty) ?? 0;
+        return;
+      }
+      case 'delivery.awarded': {
+        const truck = this.trucks.get(to);
+        const spec = obj(p.spec);
+        if (truck) truck.job = { from: str(spec.from) ?? truck.at, to: str(spec.to) ?? truck.at };
+        return;
+      }
+      case 'delivery.completed': {
+        const result = obj(p.result);
+        const stock = this.stock.get(str(result.item) ?? '');
+        const qty = num(result.qty) ?? 0;
+        if (stock) {
+          stock.onHand += qty;
+          stock.onOrder = Math.max(0, stock.onOrder - qty);
+        }
+        this.counts.deliveries++;
+        if (str(result.item) !== undefined) this.resolve(`item:${result.item}`);
+        this.orders.delete(str(result.order) ?? '');
+        return;
+      }
+      case 'ledger.recorded':
+        return this.onLedger(p, t);
+      case 'operator.refused':
+        this.alert(t, 'info', 'operator', `command refused: ${str(p.reason) ?? ''}`);
+        return;
+    }
+  }
+
+  private onTelemetry(id: string, signals: Payload, t: number): void {
+    const m = this.machines.get(id);
+    const s = m?.view.signal;
+    if (!m || !s) return;
+    const value = num(signals[s.name]);
+    if (value === undefined) return;
+    s.value = value;
+    if (m.series.length >= SERIES_POINTS) m.series.splice(0, m.series.length - SERIES_POINTS + 1);
+    m.series.push([t, value]);
+    const span = (s.threshold ?? value) - (m.baseline ?? 0);
+    m.view.health = span > 0 ? Math.min(1, Math.max(0, 1 - (value - (m.baseline ?? 0)) / span)) : 1;
+  }
+
+  private onWorkOrder(type: string, p: Payload, t: number): void {
+    const m = this.machines.get(str(p.machine) ?? '');
+    if (!m) return;
+    const wo = str(p.workOrder);
+    if (type === 'maintenance.requested') {
+      m.view.workOrder = wo;
+      const reason = str(p.reason) ?? 'maintenance';
+      const text = `${wo}: service requested (${reason}${p.value !== undefined ? `, ${str(p.signal) ?? 'signal'} ${p.value}` : ''})`;
+      m.history.push({ t, kind: 'request', text });
+      this.alert(t, 'info', m.view.id, `${m.view.id}: ${text}`);
+    } else if (type === 'repair.assigned') {
+      m.history.push({ t, kind: 'assigned', text: `${wo}: ${str(p.kind) ?? 'work'} assigned` });
+    } else {
+      this.counts.services++;
+      m.view.workOrder = undefined;
+      // Renewed: the next reading tells its condition; until then it is as new.
+      if (m.view.health !== undefined) m.view.health = 1;
+      if (m.view.signal && m.baseline !== undefined) m.view.signal.value = m.baseline;
+      m.history.push({ t, kind: 'completed', text: `${wo}: ${str(p.kind) ?? 'work'} completed by ${str(p.technician) ?? '?'}` });
+    }
+  }
+
+  private onLedger(p: Payload, t: number): void {
+    const seq = num(p.seq) ?? -1;
+    const hash = str(p.hash) ?? '';
+    const eventId = str(p.event) ?? '';
+    const event = this.twinEvents.get(eventId);
+    this.twinEvents.delete(eventId);
+    const prev = seq === 0 ? GENESIS : this.ledgerHashes.get(seq - 1);
+    let verification: LedgerEntry['verification'] = 'pending';
+    if (event && prev !== undefined) {
+      const expected = recordHash({ seq, id: event.id, time: event.time, type: event.type, ...(event.machine !== undefined ? { machine: event.machine } : {}), payload: event.payload, prev });
+      verification = expected === hash ? 'verified' : 'mismatch';
+    }
+    this.ledgerHashes.set(seq, hash);
+    this.ledgerHashes.delete(seq - LEDGER_KEPT);
+    this.counts.ledgerEvents++;
+    if (verification === 'mismatch') this.alert(t, 'critical', eventId, `ledger record ${seq} does not match its event ${eventId}`, `ledger:${seq}`);
+    this.ledger.push({ seq, t, event: eventId, eventType: str(p.eventType) ?? event?.type ?? '?', ...(event?.machine ? { machine: event.machine } : {}), hash, verification });
+    if (this.ledger.length > LEDGER_KEPT) this.ledger.splice(0, this.ledger.length - LEDGER_KEPT);
+  }
+
+  /** Raises an alert; with `openAs`, it stays in `attention()` until `resolve(openAs)`. */
+  private alert(t: number, severity: Alert['severity'], subject: string, text: string, openAs?: string): void {
+    const a: Alert = { id: `a${++this.alertSeq}`, t, severity, subject, text };
+    if (openAs !== undefined) {
+      this.open.delete(openAs); // re-inserted: newest last
+      this.open.set(openAs, a);
+    }
+    this.alerts.push(a);
+    if (this.alerts.length > ALERTS_KEPT) this.alerts.splice(0, this.alerts.length - ALERTS_KEPT);
+  }
+
+  private resolve(key: string): void {
+    this.open.delete(key);
+  }
+}

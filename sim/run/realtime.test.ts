@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../clock/kernel.js';
+import { RealtimeRunner } from './realtime.js';
+
+describe('RealtimeRunner', () => {
+  it('covers [0, horizon) as a discrete-event run does: an event at the horizon itself does not run', async () => {
+    const kernel = new Kernel();
+    const ran: number[] = [];
+    for (const t of [0, 5, 10]) kernel.at(t, () => ran.push(t), undefined);
+    await new RealtimeRunner(kernel, { speed: 1e6 }).run(10);
+    expect(ran).toEqual([0, 5]);
+    expect(kernel.now).toBe(10);
+  });
+
+  it('pauses, resumes and changes speed; simulated time never goes back', async () => {
+    const kernel = new Kernel();
+    const seen: number[] = [];
+    const runner = new RealtimeRunner(kernel, { speed: 1000, tickMs: 5, onTick: (t) => seen.push(t) });
+    const done = runner.run(1e9);
+    await new Promise((r) => setTimeout(r, 30));
+    runner.pause();
+    const atPause = kernel.now;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(kernel.now).toBe(atPause);
+    runner.setSpeed(1e6);
+    runner.resume();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(kernel.now).toBeGreaterThan(atPause);
+    runner.stop();
+    await done;
+    expect(seen.every((t, i) => i === 0 || t >= seen[i - 1])).toBe(true);
+    expect(() => runner.setSpeed(0)).toThrow(/speed must be > 0/);
+  });
+});
