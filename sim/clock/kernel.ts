@@ -84,18 +84,23 @@ export class Kernel {
     if (horizon !== Infinity && horizon > this._now) this._now = horizon;
   }
 
-  /** Executes entries up to and including time `t`, without moving past the last one. */
-  runThrough(t: number): void {
+  /**
+   * Executes entries up to and including time `t`, without moving past the
+   * last one; at most `maxEntries` of them (callers that must stay responsive
+   * run in slices). Returns true when no entry at or before `t` is left.
+   */
+  runThrough(t: number, maxEntries = Infinity): boolean {
     this.stopped = false;
     const queue = this.queue;
-    for (;;) {
+    for (let n = 0; ; n++) {
       const top = queue.peek();
-      if (!top || top.time > t) break;
+      if (!top || top.time > t) return true;
+      if (n >= maxEntries) return false;
       queue.pop();
       this._now = top.time;
       this._processed++;
       top.fn(top.arg);
-      if (this.stopped) return;
+      if (this.stopped) return false;
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../clock/kernel.js';
-import { RealtimeRunner } from './realtime.js';
+import { MAX_SLICE_ENTRIES, RealtimeRunner } from './realtime.js';
 
 describe('RealtimeRunner', () => {
   it('covers [0, horizon) as a discrete-event run does: an event at the horizon itself does not run', async () => {
@@ -30,5 +30,34 @@ describe('RealtimeRunner', () => {
     await done;
     expect(seen.every((t, i) => i === 0 || t >= seen[i - 1])).toBe(true);
     expect(() => runner.setSpeed(0)).toThrow(/speed must be > 0/);
+  });
+
+  it('yields to the event loop while it catches up with a model it cannot keep up with', async () => {
+    const kernel = new Kernel();
+    let events = 0;
+    // Far more work than the wall clock allows at this speed: the runner is always behind.
+    const step = () => {
+      events++;
+      kernel.after(1e-6, step, undefined);
+    };
+    kernel.at(0, step, undefined);
+    const runner = new RealtimeRunner(kernel, { speed: 1e9 });
+    const done = runner.run(1e9);
+    const between: number[] = [];
+    let last = -1;
+    await new Promise<void>((resolve) => {
+      const poll = () => {
+        if (last >= 0) between.push(events - last);
+        last = events;
+        if (between.length < 20) setImmediate(poll);
+        else resolve();
+      };
+      setImmediate(poll);
+    });
+    runner.stop();
+    await done;
+    // Between two turns of the event loop the model never ran more than one slice.
+    expect(Math.max(...between)).toBeLessThanOrEqual(MAX_SLICE_ENTRIES);
+    expect(events).toBeGreaterThan(MAX_SLICE_ENTRIES);
   });
 });

@@ -1,5 +1,12 @@
 import type { Kernel } from '../clock/kernel.js';
 
+/** Longest stretch of model work between two looks at the event loop, ms. */
+const SLICE_MS = 25;
+/** Kernel entries run between two looks at the wall clock. */
+const SLICE_ENTRIES = 256;
+/** Most kernel entries run before the event loop is served again, however cheap they are. */
+export const MAX_SLICE_ENTRIES = 16 * SLICE_ENTRIES;
+
 export interface RealtimeOptions {
   /** Simulated seconds per wall second (1 = real time, 60 = a minute per second). */
   speed: number;
@@ -19,6 +26,7 @@ export class RealtimeRunner {
   private speed: number;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private anchorWall = 0;
   private anchorSim = 0;
   private resolveDone: (() => void) | undefined;
@@ -54,7 +62,21 @@ export class RealtimeRunner {
             this.finish();
             return;
           }
-          this.kernel.runThrough(target);
+          // In slices, so sockets and timers are served even when the model is heavy.
+          const sliceStart = performance.now();
+          let caughtUp = false;
+          for (let n = 0; !caughtUp && n < MAX_SLICE_ENTRIES && performance.now() - sliceStart < SLICE_MS; n += SLICE_ENTRIES) {
+            caughtUp = this.kernel.runThrough(target, SLICE_ENTRIES);
+          }
+          if (!caughtUp) {
+            // Behind the wall clock: yield now, and drop the debt rather than pile it up: the run
+            // goes as fast as this machine can until it keeps up again.
+            this.rebase();
+            this.options.onTick?.(this.kernel.now);
+            // setImmediate: after the I/O of this turn of the event loop, before its timers.
+            this.immediate = setImmediate(tick);
+            return;
+          }
           this.kernel.advanceTo(target);
           this.options.onTick?.(this.kernel.now);
         }
@@ -92,7 +114,8 @@ export class RealtimeRunner {
 
   private finish(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
     const done = this.resolveDone;
     this.resolveDone = undefined;
     done?.();
