@@ -6,6 +6,8 @@ import { maintenanceCoordinator } from '../agents/maintenance/maintenance-coordi
 import type { MaintenancePolicy } from '../agents/maintenance/policies.js';
 import type { Agent } from '../agents/host/agent-host.js';
 import { MachineModel } from '../world/machines/machine-model.js';
+import { DegradingMachine } from '../world/degradation/degrading-machine.js';
+import { SENSOR_CHANNELS } from '../world/degradation/sensor-model.js';
 import { Address, type RunContext } from './context.js';
 import { expandMachines, technicianIds } from './machines.js';
 import type { Kpis } from './kpis.js';
@@ -28,10 +30,17 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
         id: spec.id,
         place: spec.station,
         processTime: sampler(type.processTime),
-        wear: {
-          timeToFailure: sampler(type.timeToFailure),
-          signal: type.signal && { ...type.signal },
-        },
+        wear: type.degradation
+          ? {
+              degradation: new DegradingMachine(spec.id, type.degradation, kernel, {
+                onset: (component) => streams.stream(`${spec.id}/onset/${component}`),
+                sensor: streams.stream(`${spec.id}/sensors`),
+              }),
+            }
+          : {
+              timeToFailure: sampler(type.timeToFailure!),
+              signal: type.signal && { ...type.signal },
+            },
         repairTime: sampler(type.repairTime),
         preventiveTime: sampler(type.serviceTime ?? type.repairTime),
         unitValue: type.unitValue,
@@ -106,17 +115,16 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
   }
 
   // Sensors: machines with a health signal publish it on the telemetry group.
-  const sensed = [...machines.values()].filter((mm) => mm.params.wear.signal);
+  const sensed = [...machines.values()].filter((mm) => mm.params.wear.signal || mm.params.wear.degradation);
   if (sensed.length > 0) {
     const sample = () => {
       for (const mm of sensed) {
         if (!mm.up) continue;
-        const reading = mm.readSignal()!;
         host.sendFrom(mm.params.id, {
           type: 'send',
           to: Address.telemetry,
           message: 'telemetry.sample',
-          payload: { machine: mm.params.id, signals: { [reading.name]: round(reading.value, 4) } },
+          payload: { machine: mm.params.id, signals: readings(mm) },
         });
       }
       kernel.after(m.telemetryInterval, sample, undefined, Priority.world);
@@ -125,6 +133,14 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
   }
 
   ctx.kpis.push((now): Partial<Kpis> => machineKpis(ctx, now));
+}
+
+/** A machine's telemetry: every sensor channel of a degrading machine, or its one health signal. */
+function readings(mm: MachineModel): Record<string, number> {
+  const sample = mm.readSensors();
+  if (sample) return Object.fromEntries(SENSOR_CHANNELS.map((c) => [c, round(sample[c], 4)]));
+  const reading = mm.readSignal()!;
+  return { [reading.name]: round(reading.value, 4) };
 }
 
 function round(x: number, digits: number): number {

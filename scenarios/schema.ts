@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from '../sim/duration.js';
-import { DistributionSchema } from '../sim/random/distributions.js';
+import { Duration, DurationDistribution } from '../sim/duration-schema.js';
+import { DegradationSpecSchema } from '../world/degradation/degradation-spec.js';
 import { MaintenancePolicies } from '../agents/maintenance/policies.js';
 import { planFloor } from '../world/floor/build-floor.js';
 
@@ -11,33 +11,7 @@ import { planFloor } from '../world/floor/build-floor.js';
  * this schema and the cross-references below.
  */
 
-/** A duration: seconds, or a string with a unit. */
-export const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  try {
-    return parseDuration(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    return z.NEVER;
-  }
-});
-
-const DURATION_FIELDS = ['value', 'mean', 'sd', 'min', 'max', 'mode', 'scale'];
-
-/** A distribution of durations: its time parameters may carry units (`scale: 8h`). */
-export const DurationDistribution = z.preprocess((raw, ctx) => {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
-  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  for (const key of DURATION_FIELDS) {
-    if (typeof out[key] === 'string') {
-      try {
-        out[key] = parseDuration(out[key] as string);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: (e as Error).message, path: [key] });
-      }
-    }
-  }
-  return out;
-}, DistributionSchema);
+export { Duration, DurationDistribution };
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'an id of letters, digits, - and _');
 
@@ -67,14 +41,21 @@ export const PartLineSchema = z.object({ item: Id, qty: z.number().int().positiv
 export const MachineTypeSchema = z
   .object({
     processTime: DurationDistribution.describe('Time per job; jobs run back to back while the machine is up.'),
-    timeToFailure: DurationDistribution.describe('Busy time from renewal to failure.'),
+    timeToFailure: DurationDistribution.optional().describe('Busy time from renewal to failure (a machine without `degradation`).'),
+    degradation: DegradationSpecSchema.optional().describe('Components that wear and the sensors that show it; replaces timeToFailure and signal.'),
     repairTime: DurationDistribution,
     serviceTime: DurationDistribution.optional().describe('Planned service duration; defaults to the repair time.'),
     signal: SignalSchema.optional(),
     spareParts: z.array(PartLineSchema).default([]),
     unitValue: z.number().nonnegative().default(0),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if ((t.timeToFailure === undefined) === (t.degradation === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['timeToFailure'], message: 'give either timeToFailure or degradation (exactly one)' });
+    }
+    if (t.degradation && t.signal) ctx.addIssue({ code: 'custom', path: ['signal'], message: 'a machine with degradation has its sensors; drop signal' });
+  });
 
 export const MachineGroupSchema = z
   .object({

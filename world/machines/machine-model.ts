@@ -2,11 +2,19 @@ import type { Kernel, Timer } from '../../sim/clock/kernel.js';
 import type { RandomStream } from '../../sim/random/stream.js';
 import type { Sampler } from '../../sim/random/distributions.js';
 import type { MachineObservation } from '../../agents/ports/machine-port.js';
+import type { DegradingMachine } from '../degradation/degrading-machine.js';
+import type { SensorSample } from '../degradation/sensor-model.js';
 
-/** How a machine wears: a time to failure in busy time, and an optional health signal that shows it coming. */
+/**
+ * How a machine wears: either a time to failure in busy time with an optional
+ * health signal that shows it coming, or component degradation with its
+ * sensors (`world/degradation`), whose failure time follows from the wear.
+ */
 export interface WearModel {
-  /** Busy time from renewal to failure. */
-  timeToFailure: Sampler;
+  /** Busy time from renewal to failure (without `degradation`). */
+  timeToFailure?: Sampler;
+  /** Hidden component health and multichannel sensors; the machine runs at full load while up. */
+  degradation?: DegradingMachine;
   /**
    * Health signal (e.g. vibration RMS, mm/s) as a function of worn fraction
    * w = age / timeToFailure in [0, 1]: baseline + rise · w^exponent, plus noise.
@@ -73,6 +81,8 @@ export class MachineModel {
   private jobEnd = 0;
   private readonly lazy: boolean;
   private failTimer: Timer<MachineModel> | undefined;
+  /** The component whose failure is scheduled (with degradation). */
+  private failing: string | undefined;
   listener: MachineListener = () => {};
 
   constructor(
@@ -103,9 +113,15 @@ export class MachineModel {
     this.counters.jobsCompleted += n;
   }
 
-  /** Renews the machine (new or just repaired): a fresh time to failure. */
+  /**
+   * Renews the machine (new or just repaired): a fresh time to failure, or
+   * with degradation every component as new (a service replaces the worn
+   * parts and rebalances and cleans the rest).
+   */
   renew(): void {
-    this.ttf = this.params.wear.timeToFailure(this.streams.failure);
+    const d = this.params.wear.degradation;
+    if (d) d.renew();
+    else this.ttf = this.params.wear.timeToFailure!(this.streams.failure);
     this.ageAtUp = 0;
   }
 
@@ -117,7 +133,15 @@ export class MachineModel {
     else if (this.stopReason === 'planned') this.counters.plannedDownSeconds += now - this.downSince;
     this.up = true;
     this.upSince = now;
-    this.failTimer = this.kernel.at(now + (this.ttf - this.ageAtUp), MachineModel.onFailure, this as MachineModel);
+    const d = this.params.wear.degradation;
+    if (d) {
+      d.setLoad(1);
+      const failure = d.nextFailure();
+      this.failing = failure?.component;
+      if (failure) this.failTimer = this.kernel.at(Math.max(now, failure.time), MachineModel.onFailure, this as MachineModel);
+    } else {
+      this.failTimer = this.kernel.at(now + (this.ttf - this.ageAtUp), MachineModel.onFailure, this as MachineModel);
+    }
     this.nextJob();
   }
 
@@ -148,6 +172,11 @@ export class MachineModel {
     return Math.min(1, this.age() / this.ttf);
   }
 
+  /** All sensor channels now (a machine with degradation), or undefined. */
+  readSensors(): SensorSample | undefined {
+    return this.params.wear.degradation?.sample();
+  }
+
   /** A reading of the health signal now, or undefined for a machine without one. */
   readSignal(): { name: string; value: number } | undefined {
     const s = this.params.wear.signal;
@@ -173,6 +202,7 @@ export class MachineModel {
     const now = this.kernel.now;
     if (this.lazy) this.advanceJobs(now);
     this.ageAtUp += now - this.upSince;
+    this.params.wear.degradation?.setLoad(0);
     this.kernel.cancel(this.jobTimer);
     this.kernel.cancel(this.failTimer);
     this.jobTimer = this.failTimer = undefined;
@@ -196,6 +226,6 @@ export class MachineModel {
   private static onFailure(m: MachineModel): void {
     m.halt('failure');
     m.counters.failures++;
-    m.listener({ type: 'world.failed' });
+    m.listener(m.failing ? { type: 'world.failed', component: m.failing } : { type: 'world.failed' });
   }
 }
