@@ -20,7 +20,10 @@ const plant = new LivePlant(loadScenario(join(root, 'scenarios/turbine-failure.y
 const server = await ViewerServer.start(plant, { port: 0, staticDir: join(root, 'viewer', 'dist'), operatorToken: 'shot' });
 const browser = await launchChromium();
 try {
-  while ((plant.context?.kernel.now ?? 0) < stopAt) await new Promise((r) => setTimeout(r, 50));
+  // Fast to half a day before, then slower so the stop lands close to the asked time.
+  while ((plant.context?.kernel.now ?? 0) < stopAt - 43200) await new Promise((r) => setTimeout(r, 50));
+  await plant.control({ action: 'speed', speed: 3600 });
+  while ((plant.context?.kernel.now ?? 0) < stopAt) await new Promise((r) => setTimeout(r, 20));
   await plant.control({ action: 'speed', speed: 60 });
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(`${server.url}?token=shot`);

@@ -45,6 +45,11 @@ export interface FloorView {
   obstacles: { x: number; y: number; w: number; h: number }[];
 }
 
+/** The logistics map: suppliers' works, truck depots and the plant's goods-in dock, in metres (kilometres apart). */
+export interface LogisticsMap {
+  places: { id: string; kind: 'supplier' | 'depot' | 'plant'; x: number; y: number }[];
+}
+
 export type MachineState = 'running' | 'failed' | 'repair' | 'maintenance' | 'waiting' | 'idle';
 
 export interface MachineView {
@@ -142,6 +147,8 @@ export interface Snapshot {
   paused: boolean;
   finished: boolean;
   floor: FloorView;
+  /** Where trucks drive: draw `trucks` (positions and routes by place id) on it. */
+  map: LogisticsMap;
   machines: MachineView[];
   cobots: CobotView[];
   stock: StockView[];

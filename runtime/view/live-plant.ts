@@ -8,7 +8,7 @@ import { combineKpis } from '../kpis.js';
 import { submitCommand, submitText } from '../operator.js';
 import type { ChatEndpoint } from '../operator-nl.js';
 import { resolvePolicy, runPlantRealtime, type RunOptions, type RunResult } from '../plant.js';
-import { floorView } from './machine-positions.js';
+import { floorView, logisticsMap } from './machine-positions.js';
 import { PlantFold } from './plant-fold.js';
 import { foldDetail, foldFrame, truckViews, type ViewSource } from './view-source.js';
 
@@ -39,6 +39,7 @@ export class LivePlant implements ViewSource {
   private running: Promise<unknown> = Promise.resolve();
   private readonly restartListeners: (() => void)[] = [];
   private readonly floor: Snapshot['floor'];
+  private readonly map: Snapshot['map'];
   private readonly layout: Layout;
 
   constructor(
@@ -47,6 +48,7 @@ export class LivePlant implements ViewSource {
   ) {
     this.speed = options.speed;
     this.floor = floorView(scenario);
+    this.map = logisticsMap(scenario);
     this.layout = new Layout(scenario.layout.places);
     this.hello = {
       source: 'live' as const,
@@ -109,7 +111,7 @@ export class LivePlant implements ViewSource {
     }
     const base = { unplannedDowntimeHours: 0, plannedDowntimeHours: 0, throughputUnits: 0, oee: 0, logisticsCost: 0, inventoryCost: 0, stockouts: 0, maintenanceCost: 0 };
     const kpis = this.finished && this.fold.finalKpis ? this.fold.finalKpis : run && t > 0 ? combineKpis(base, run.kpis.map((k) => k(t))) : base;
-    return foldFrame(this.fold, { t, speed: this.speed, paused: this.paused, finished: this.finished, floor: this.floor }, cobots, truckViews(this.fold, this.scenario, this.layout, t), kpis);
+    return foldFrame(this.fold, { t, speed: this.speed, paused: this.paused, finished: this.finished, floor: this.floor, map: this.map }, cobots, truckViews(this.fold, this.scenario, this.layout, t), kpis);
   }
 
   detail(id: string): MachineDetail | undefined {

@@ -1,5 +1,5 @@
 import type { Scenario } from '../../scenarios/schema.js';
-import type { FloorView } from '../../bridges/viewer/protocol.js';
+import type { FloorView, LogisticsMap } from '../../bridges/viewer/protocol.js';
 import { cobotPlaces, floorSpec } from '../../scenarios/schema.js';
 import { buildFloor } from '../../world/floor/build-floor.js';
 import { expandMachines } from '../machines.js';
@@ -86,4 +86,18 @@ export function floorView(scenario: Scenario): FloorView {
     bounds: { minX: b.minX - margin, minY: b.minY - margin, maxX: b.maxX + margin, maxY: b.maxY + margin },
     obstacles,
   };
+}
+
+/** The logistics map: every supplier's works, every truck depot, and the plant's goods-in dock. */
+export function logisticsMap(scenario: Scenario): LogisticsMap {
+  const places = new Map(scenario.layout.places.map((p) => [p.id, p]));
+  const out = new Map<string, LogisticsMap['places'][number]>();
+  const add = (id: string, kind: LogisticsMap['places'][number]['kind']) => {
+    const p = places.get(id);
+    if (p && !out.has(id)) out.set(id, { id, kind, x: p.x, y: p.y });
+  };
+  if (scenario.inventory) add(scenario.inventory.warehouse, 'plant');
+  for (const s of scenario.suppliers) add(s.location, 'supplier');
+  for (const t of scenario.trucks) add(t.depot, 'depot');
+  return { places: [...out.values()] };
 }

@@ -6,7 +6,7 @@ import { readEventLog, LogFileError } from '../../sim/log/read-log.js';
 import { RealtimeRunner } from '../../sim/run/realtime.js';
 import { Layout } from '../../world/layout/layout.js';
 import { CobotTracks } from './cobot-tracks.js';
-import { floorView } from './machine-positions.js';
+import { floorView, logisticsMap } from './machine-positions.js';
 import { PlantFold } from './plant-fold.js';
 import { foldDetail, foldFrame, truckViews, type ViewSource } from './view-source.js';
 
@@ -21,6 +21,7 @@ export class ReplayPlant implements ViewSource {
   private readonly records: LogRecord[];
   private readonly tracks: CobotTracks;
   private readonly floor: Snapshot['floor'];
+  private readonly map: Snapshot['map'];
   private readonly layout: Layout;
   private readonly horizon: number;
   private fold!: PlantFold;
@@ -53,6 +54,7 @@ export class ReplayPlant implements ViewSource {
     this.speed = options.speed;
     this.tracks = new CobotTracks(scenario, this.records);
     this.floor = floorView(scenario);
+    this.map = logisticsMap(scenario);
     this.layout = new Layout(scenario.layout.places);
     this.seekTo(0);
   }
@@ -105,7 +107,7 @@ export class ReplayPlant implements ViewSource {
     const finished = this.next >= this.records.length && this.fold.finished;
     const down = this.fold.downtimeHours(t);
     const kpis = finished && this.fold.finalKpis ? this.fold.finalKpis : { unplannedDowntimeHours: down.unplanned, plannedDowntimeHours: down.planned, ...this.fold.counts };
-    return foldFrame(this.fold, { t, speed: this.speed, paused: this.paused, finished, floor: this.floor }, cobots, truckViews(this.fold, this.scenario, this.layout, t), kpis);
+    return foldFrame(this.fold, { t, speed: this.speed, paused: this.paused, finished, floor: this.floor, map: this.map }, cobots, truckViews(this.fold, this.scenario, this.layout, t), kpis);
   }
 
   detail(id: string): MachineDetail | undefined {

@@ -52,7 +52,7 @@ export function truckViews(fold: PlantFold, scenario: Scenario, layout: Layout, 
 /** A frame from the fold plus what the source knows better (cobots' poses, KPIs). */
 export function foldFrame(
   fold: PlantFold,
-  base: { t: number; speed: number; paused: boolean; finished: boolean; floor: Snapshot['floor'] },
+  base: { t: number; speed: number; paused: boolean; finished: boolean; floor: Snapshot['floor']; map: Snapshot['map'] },
   cobots: CobotView[],
   trucks: TruckView[],
   kpis: KpiView,

@@ -77,3 +77,30 @@ export const FLOOR = {
   selection: '#ffffff',
   collision: 'rgb(255, 60, 60)',
 } as const;
+
+/** The logistics map: places by kind, trucks by state (the route ahead is drawn in the truck's colour). */
+export const MAP = {
+  background: '#0d1218',
+  grid: 'rgba(148, 163, 184, 0.07)',
+  plant: 'rgb(56, 189, 248)',
+  supplier: 'rgb(52, 211, 153)',
+  depot: 'rgb(148, 163, 184)',
+  label: 'rgba(203, 213, 225, 0.9)',
+  labelDim: 'rgba(148, 163, 184, 0.8)',
+  outline: 'rgba(13, 18, 24, 0.95)',
+} as const;
+
+export const TRUCK = {
+  idle: 'rgb(120, 134, 156)',
+  toPickup: 'rgb(251, 146, 60)',
+  toDropoff: 'rgb(250, 204, 21)',
+  returning: 'rgb(167, 139, 250)',
+} as const;
+
+/** Idle grey; busy by leg: to the pickup orange, loaded to the plant yellow, back to the depot violet. */
+export function truckColour(state: string): string {
+  if (!state.startsWith('busy')) return TRUCK.idle;
+  if (state.endsWith('toDropoff')) return TRUCK.toDropoff;
+  if (state.endsWith('returning')) return TRUCK.returning;
+  return TRUCK.toPickup;
+}

@@ -1,4 +1,4 @@
-import type { MachineView } from '../../bridges/viewer/protocol.js';
+import type { CobotView, MachineView } from '../../bridges/viewer/protocol.js';
 import { cobotColour, FAILED_EDGE, FLOOR, machineColour } from './colours.js';
 import { percent } from './format.js';
 import type { Changes, Store } from './state.js';
@@ -40,6 +40,9 @@ export class FloorCanvas {
   private frameIntervalMs = 100;
   private lastCobotFrame = 0;
   private readonly collisions = new Map<string, number>();
+  /** Where the cached layers put their labels (CSS px), so cobot labels can keep clear of them. */
+  private placeLabels: Box[] = [];
+  private machineLabels: Box[] = [];
   selected: string | undefined;
   hover: Hit | undefined;
 
@@ -288,6 +291,7 @@ export class FloorCanvas {
       zones.set(m.station, z);
     }
     const labels = st.floor.places.length <= 120;
+    this.placeLabels = [];
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'bottom';
     ctx.textAlign = 'left';
@@ -308,7 +312,10 @@ export class FloorCanvas {
         ctx.setLineDash([]);
         if (labels) {
           ctx.fillStyle = FLOOR.label;
-          ctx.fillText(p.id, z.x0 - pad + 2, z.y0 - pad - 3);
+          const lx = z.x0 - pad + 2;
+          const ly = z.y0 - pad - 3;
+          ctx.fillText(p.id, lx, ly);
+          this.placeLabels.push({ x0: lx, y0: ly - 13, x1: lx + ctx.measureText(p.id).width, y1: ly });
         }
         continue;
       }
@@ -335,6 +342,7 @@ export class FloorCanvas {
       if (labels) {
         ctx.fillStyle = FLOOR.labelDim;
         ctx.fillText(p.id, px + 10, py - 4);
+        this.placeLabels.push({ x0: px + 10, y0: py - 17, x1: px + 10 + ctx.measureText(p.id).width, y1: py - 4 });
       }
     }
   }
@@ -402,13 +410,14 @@ export class FloorCanvas {
       ctx.fill();
     }
 
+    this.machineLabels = [];
     if (st.machines.length <= LABEL_MACHINES_MAX && size >= 12) {
       ctx.font = '11px system-ui, sans-serif';
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
       ctx.fillStyle = FLOOR.label;
       // Below the machine, else one line lower, else left out: neighbours at one station must not overprint.
-      const taken: Box[] = [];
+      const taken = this.machineLabels;
       for (const m of st.machines) {
         const x = this.sx(m.x);
         const y = this.sy(m.y);
@@ -549,14 +558,36 @@ export class FloorCanvas {
       }
     }
 
-    if (cobots.length <= LABEL_COBOTS_MAX && this.view.scale >= 5) {
-      ctx.font = '10.5px system-ui, sans-serif';
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'middle';
-      for (const r of cobots) {
-        const [x, y] = pos.get(r.id)!;
-        ctx.fillStyle = 'rgba(226, 232, 240, 0.9)';
-        ctx.fillText(r.task ? `${r.id} → ${r.task.to}` : r.id, x + r0 + 4, y);
+    if (cobots.length <= LABEL_COBOTS_MAX && this.view.scale >= 5) this.labelCobots(cobots, pos, r0);
+  }
+
+  /**
+   * Each cobot's label to its right, else left, below or above, wherever it
+   * clears the place, station and machine labels, the cobots, and the cobot
+   * labels already drawn; left out when no side is clear (the tooltip tells).
+   */
+  private labelCobots(cobots: readonly CobotView[], pos: ReadonlyMap<string, [number, number]>, r0: number): void {
+    const { ctx } = this;
+    ctx.font = '10.5px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    ctx.fillStyle = 'rgba(226, 232, 240, 0.9)';
+    const taken: Box[] = [...this.placeLabels, ...this.machineLabels];
+    // Nor over another cobot.
+    for (const [x, y] of pos.values()) taken.push({ x0: x - r0, y0: y - r0, x1: x + r0, y1: y + r0 });
+    const half = 6;
+    for (const r of cobots) {
+      const [x, y] = pos.get(r.id)!;
+      const text = r.task ? `${r.id} → ${r.task.to}` : r.id;
+      const w = ctx.measureText(text).width;
+      const gap = r0 + 4;
+      const candidates: [number, number][] = [[x + gap, y], [x - gap - w, y], [x - w / 2, y + gap + half], [x - w / 2, y - gap - half]];
+      for (const [lx, ly] of candidates) {
+        const box: Box = { x0: lx, y0: ly - half, x1: lx + w, y1: ly + half };
+        if (taken.some((b) => overlaps(b, box))) continue;
+        taken.push(box);
+        ctx.fillText(text, lx, ly);
+        break;
       }
     }
   }

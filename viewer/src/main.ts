@@ -8,7 +8,8 @@ import { FloorCanvas } from './floor-canvas.js';
 import { Header } from './header.js';
 import { KpiBar } from './kpi-bar.js';
 import { LedgerFeed } from './ledger-feed.js';
-import { legend } from './legend.js';
+import { legend, mapLegend } from './legend.js';
+import { hasMap, LogisticsMapView } from './logistics-map.js';
 import { MachineList } from './machine-list.js';
 import { MachinePanel } from './machine-panel.js';
 import { ReplayBar } from './replay.js';
@@ -59,6 +60,16 @@ const controls = new Controls(document.getElementById('controls')!, document.get
 const replay = new ReplayBar(document.getElementById('replay')!, store, control);
 const supply = new SupplyPanel(byTestId('stock'), byTestId('orders'), byTestId('trucks'), store);
 const ledger = new LedgerFeed(byTestId('ledger'), store);
+const mapCanvas = byTestId<HTMLCanvasElement>('logistics-map');
+const mapCol = document.getElementById('map-col')!;
+mapCol.append(mapLegend());
+const logisticsPanel = document.getElementById('logistics')!;
+const logisticsBody = document.getElementById('logistics-body')!;
+const logisticsNote = document.getElementById('logistics-note')!;
+const logistics = new LogisticsMapView(mapCanvas, mapCol, store, (visible) => {
+  logisticsBody.classList.toggle('no-map', !visible);
+  logisticsNote.hidden = !visible;
+});
 document.getElementById('floor-wrap')!.after(legend());
 const floorCounts = document.getElementById('floor-counts')!;
 
@@ -111,6 +122,9 @@ function refreshPanels(c: Changes): void {
   panel.update(c);
   controls.update(c);
   supply.update(c);
+  logistics.update(c);
+  // A run without trucks or a map (no suppliers): no Trucks panel at all.
+  if (c.snapshot || c.trucks) logisticsPanel.hidden = !hasMap(store.state.map) && !store.state.trucks.length;
   ledger.update(c);
   if (c.snapshot || c.machinesAddedOrRemoved || c.cobotsRemoved || c.cobots.size) {
     const st = store.state;
@@ -157,6 +171,22 @@ floorCanvas.addEventListener('mouseleave', () => {
 floorCanvas.addEventListener('click', (e) => {
   const hit = floor.hitTest(e.offsetX, e.offsetY);
   if (hit?.kind === 'machine') select(hit.id);
+});
+const mapTooltip = document.getElementById('map-tooltip')!;
+mapCanvas.addEventListener('mousemove', (e) => {
+  const text = logistics.describe(e.offsetX, e.offsetY);
+  if (!text) {
+    mapTooltip.hidden = true;
+    return;
+  }
+  setText(mapTooltip, text);
+  mapTooltip.hidden = false;
+  const right = e.offsetX > mapCanvas.clientWidth - 240;
+  mapTooltip.style.left = `${right ? e.offsetX - mapTooltip.offsetWidth - 12 : e.offsetX + 14}px`;
+  mapTooltip.style.top = `${e.offsetY + 14}px`;
+});
+mapCanvas.addEventListener('mouseleave', () => {
+  mapTooltip.hidden = true;
 });
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && panel.openId) select(undefined);

@@ -13,6 +13,7 @@ function snapshot(): Snapshot {
   return {
     seq: 1, t: 0, speed: 600, paused: false, finished: false,
     floor: { places: [], bounds: { minX: 0, minY: 0, maxX: 10, maxY: 10 }, obstacles: [] },
+    map: { places: [{ id: 'dock', kind: 'plant', x: 0, y: 25 }, { id: 'north-works', kind: 'supplier', x: -4000, y: 38000 }] },
     machines: [{ id: 'm1', type: 't', x: 1, y: 1, state: 'running', since: 0 }, { id: 'm2', type: 't', x: 2, y: 2, state: 'running', since: 0 }],
     cobots: [{ id: 'c1', x: 0, y: 0, state: 'idle' }],
     stock: [{ item: 'kit', onHand: 1, reorderPoint: 2, onOrder: 0 }],
@@ -35,9 +36,27 @@ describe('viewer state', () => {
     expect(store.state).toBe(st);
     expect(st.machines.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(st.ledger.map((e) => e.seq)).toEqual([1, 2]);
+    expect(st.map.places.map((p) => p.id)).toEqual(['dock', 'north-works']);
     store.applySnapshot({ ...snapshot(), machines: [] });
     expect(st.machines).toEqual([]);
     expect(store.machine('m1')).toBeUndefined();
+    // The map is static but comes whole with every snapshot; a server without one means no map.
+    store.applySnapshot({ ...snapshot(), map: undefined } as unknown as Snapshot);
+    expect(st.map).toEqual({ places: [] });
+  });
+
+  it('trucks upsert and are removed by id; the map stays as the snapshot sent it', () => {
+    const store = new Store();
+    store.applySnapshot(snapshot());
+    const truck = { id: 'truck-1', state: 'busy.toPickup', x: -100, y: 900, route: ['north-works', 'dock'] };
+    const c = store.applyDelta(delta({ trucks: [truck] }));
+    expect(c.trucks).toBe(true);
+    expect(store.applyDelta(delta({ trucks: [{ ...truck, y: 1800 }] })).trucks).toBe(true);
+    expect(store.state.trucks).toEqual([{ ...truck, y: 1800 }]);
+    expect(store.applyDelta(delta({})).trucks).toBe(false);
+    expect(store.applyDelta(delta({ removed: { trucks: ['truck-1'] } })).trucks).toBe(true);
+    expect(store.state.trucks).toEqual([]);
+    expect(store.state.map.places).toHaveLength(2);
   });
 
   it('deltas upsert by id, remove, and report what changed', () => {

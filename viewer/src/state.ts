@@ -1,5 +1,5 @@
 import type {
-  Alert, CobotView, Delta, FloorView, Hello, KpiView, LedgerEntry, MachineView, OrderView, Snapshot, StockView, TruckView,
+  Alert, CobotView, Delta, FloorView, Hello, KpiView, LedgerEntry, LogisticsMap, MachineView, OrderView, Snapshot, StockView, TruckView,
 } from '../../bridges/viewer/protocol.js';
 
 /** Kept short: the feed and the alert list only ever show the latest. */
@@ -18,6 +18,8 @@ export interface ViewState {
   paused: boolean;
   finished: boolean;
   floor: FloorView;
+  /** Suppliers, depots and the plant (static; comes with each snapshot). No places: no map. */
+  map: LogisticsMap;
   machines: MachineView[];
   cobots: CobotView[];
   stock: StockView[];
@@ -77,6 +79,7 @@ export function emptyState(): ViewState {
   return {
     seq: -1, t: 0, speed: 1, paused: false, finished: false,
     floor: { places: [], bounds: { minX: 0, minY: 0, maxX: 1, maxY: 1 }, obstacles: [] },
+    map: { places: [] },
     machines: [], cobots: [], stock: [], orders: [], trucks: [], ledger: [], alerts: [], attention: [], kpis: {},
   };
 }
@@ -145,6 +148,8 @@ export class Store {
     const st = this.state;
     Object.assign(st, {
       seq: s.seq, t: s.t, speed: s.speed, paused: s.paused, finished: s.finished, floor: s.floor,
+      // A server older than the logistics map sends none: no map.
+      map: { places: [...(s.map?.places ?? [])] },
       machines: [...s.machines], cobots: [...s.cobots], stock: [...s.stock], orders: [...s.orders], trucks: [...s.trucks],
       ledger: [...s.ledger].sort((a, b) => a.seq - b.seq).slice(-LEDGER_KEEP),
       alerts: s.alerts.slice(-ALERTS_KEEP),

@@ -1,5 +1,7 @@
 import type { OrderView } from '../../bridges/viewer/protocol.js';
+import { truckColour } from './colours.js';
 import { h } from './dom.js';
+import { distanceText, placeAt, placeIndex, polylineLength, routePolyline } from './logistics-map.js';
 import { duration, num, simTime } from './format.js';
 import type { Changes, Store } from './state.js';
 
@@ -79,9 +81,18 @@ export class SupplyPanel {
       this.trucks.replaceChildren(h('p', { class: 'muted', text: 'no trucks on this run' }));
       return;
     }
-    this.trucks.replaceChildren(...trucks.map((t) => h('div', { class: 'truck', 'data-id': t.id },
-      h('b', { text: t.id }),
-      h('span', { class: `badge truck-${t.state.split('.')[0]}`, text: t.state }),
-      h('span', { class: 'route', text: t.route.length ? `→ ${t.route.join(' → ')}` : 'no route' }))));
+    const places = placeIndex(this.store.state.map);
+    this.trucks.replaceChildren(...trucks.map((t) => {
+      // How far to the next stop, when the map knows it; where an idle truck stands.
+      const leg = routePolyline({ ...t, route: t.route.slice(0, 1) }, places);
+      const at = t.route.length ? undefined : placeAt(t, places.values());
+      const colour = truckColour(t.state);
+      return h('div', { class: 'truck', 'data-id': t.id },
+        h('i', { class: 'sw', style: `background:${colour}`, title: 'its colour on the map' }),
+        h('b', { text: t.id }),
+        h('span', { class: 'badge', style: t.state.startsWith('busy') ? `border-color:${colour};color:${colour}` : undefined, text: t.state }),
+        h('span', { class: 'route', text: t.route.length ? `→ ${t.route.join(' → ')}` : at ? `at ${at.id}` : 'no route' }),
+        leg.length > 1 ? h('span', { class: 'muted leg', text: `${distanceText(polylineLength(leg))} to ${t.route[0]}` }) : null);
+    }));
   }
 }
