@@ -7,6 +7,7 @@ import { validateCommand, validateHelp } from './commands/validate.js';
 import { benchCommand, benchHelp } from './commands/bench.js';
 import { mapfCommand, mapfHelp } from './commands/mapf.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
+import { pdmCommand, pdmHelp } from './commands/pdm.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   run: { run: runCommand, help: runHelp },
@@ -15,6 +16,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   bench: { run: benchCommand, help: benchHelp },
   mapf: { run: mapfCommand, help: mapfHelp },
   serve: { run: serveCommand, help: serveHelp },
+  pdm: { run: pdmCommand, help: pdmHelp },
 };
 
 function usage(): string {

@@ -1,12 +1,11 @@
 import type { LogRecord } from '../../sim/log/event-log.js';
 import type { Scenario } from '../../scenarios/schema.js';
 import type { Alert, LedgerEntry, MachineState, MachineView, OrderView, StockView } from '../../bridges/viewer/protocol.js';
-import { GENESIS, recordHash } from '../../bridges/ledger-file/record.js';
 import { isTwinEventType, machineOf } from '../../agents/ledger/twin-events.js';
 import { expandMachines } from '../machines.js';
 import { machinePositions } from './machine-positions.js';
-import type { DegradationSpec } from '../../world/degradation/degradation-spec.js';
-import { noSeverities, SENSOR_CHANNELS, sensorReading, steadyTemperature, type SensorChannel } from '../../world/degradation/sensor-model.js';
+import { degradationSignal } from './health-signal.js';
+import { LedgerCheck } from './ledger-check.js';
 
 const SERIES_POINTS = 2000;
 const LEDGER_KEPT = 200;
@@ -67,8 +66,7 @@ export class PlantFold {
   /** Downtime accumulated by machines in closed stops, seconds. */
   private readonly down = { unplanned: 0, planned: 0 };
   private readonly orderOf = new Map<string, string>();
-  private readonly twinEvents = new Map<string, { id: string; time: number; type: string; machine?: string; payload: Payload }>();
-  private readonly ledgerHashes = new Map<number, string>();
+  private readonly ledgerCheck = new LedgerCheck(LEDGER_KEPT);
   private injected = new Set<string>();
   private alertSeq = 0;
 
@@ -127,7 +125,7 @@ export class PlantFold {
     const p = obj(r.payload);
     if (isTwinEventType(r.type)) {
       const machine = machineOf(p);
-      this.twinEvents.set(str(r.id) ?? '', { id: str(r.id) ?? '', time: r.t, type: r.type, ...(machine !== undefined ? { machine } : {}), payload: p });
+      this.ledgerCheck.sawEvent({ id: str(r.id) ?? '', time: r.t, type: r.type, ...(machine !== undefined ? { machine } : {}), payload: p });
     }
     this.onMessage(r.type, str(r.from) ?? '', str(r.to) ?? '', str(r.conversation) ?? '', p, r.t);
   }
@@ -346,16 +344,7 @@ export class PlantFold {
     const seq = num(p.seq) ?? -1;
     const hash = str(p.hash) ?? '';
     const eventId = str(p.event) ?? '';
-    const event = this.twinEvents.get(eventId);
-    this.twinEvents.delete(eventId);
-    const prev = seq === 0 ? GENESIS : this.ledgerHashes.get(seq - 1);
-    let verification: LedgerEntry['verification'] = 'pending';
-    if (event && prev !== undefined) {
-      const expected = recordHash({ seq, id: event.id, time: event.time, type: event.type, ...(event.machine !== undefined ? { machine: event.machine } : {}), payload: event.payload, prev });
-      verification = expected === hash ? 'verified' : 'mismatch';
-    }
-    this.ledgerHashes.set(seq, hash);
-    this.ledgerHashes.delete(seq - LEDGER_KEPT);
+    const { verification, event } = this.ledgerCheck.check(seq, hash, eventId);
     this.counts.ledgerEvents++;
     if (verification === 'mismatch') this.alert(t, 'critical', eventId, `ledger record ${seq} does not match its event ${eventId}`, `ledger:${seq}`);
     this.ledger.push({ seq, t, event: eventId, eventType: str(p.eventType) ?? event?.type ?? '?', ...(event?.machine ? { machine: event.machine } : {}), hash, verification });
@@ -376,30 +365,4 @@ export class PlantFold {
   private resolve(key: string): void {
     this.open.delete(key);
   }
-}
-
-const CHANNEL_UNITS: Record<SensorChannel, string> = {
-  vibRms: 'mm/s',
-  vibKurtosis: '',
-  bandBearing: '',
-  band1x: '',
-  band2x: '',
-  temperature: '°C',
-  powerKw: 'kW',
-  acousticDb: 'dB',
-  load: '',
-};
-
-/**
- * The channel a degrading machine's health is read from: the one the
- * condition-based threshold watches, else vibration RMS; its healthy
- * baseline is the noise-free reading of a new machine at full load, its
- * alarm level the threshold (or four times the baseline: ISO 10816's
- * zone D is about that far above a good machine).
- */
-function degradationSignal(spec: DegradationSpec, threshold: { signal: string; value: number } | undefined): { name: string; unit: string; baseline: number; rise: number } {
-  const name = (threshold && (SENSOR_CHANNELS as readonly string[]).includes(threshold.signal) ? threshold.signal : 'vibRms') as SensorChannel;
-  const healthy = sensorReading(spec, 1, noSeverities(), steadyTemperature(spec, 1, noSeverities()));
-  const baseline = healthy[name];
-  return { name, unit: CHANNEL_UNITS[name], baseline, rise: threshold?.signal === name ? threshold.value - baseline : 3 * baseline };
 }

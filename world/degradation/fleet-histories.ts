@@ -41,6 +41,8 @@ export interface MachineHistory {
   samples: SensorSample[];
   /** True remaining useful life at each sample, seconds (NaN when censored). */
   rul: Float64Array;
+  /** 1 where some component's fault had started at that sample (the truth anomaly detection is scored on). */
+  faulty: Uint8Array;
   /** The failure that ended the history; undefined when censored at `maxDuration`. */
   failure?: PendingFailure;
 }
@@ -76,6 +78,7 @@ function runToFailure(id: string, spec: DegradationSpec, streams: RandomStreams,
   let samplesTaken = 0;
   let segments = 0;
   const samples: SensorSample[] = [];
+  const faulty: number[] = [];
   let failure: PendingFailure | undefined;
   // The failure time only moves when the load does.
   let pending: PendingFailure | undefined;
@@ -96,10 +99,11 @@ function runToFailure(id: string, spec: DegradationSpec, streams: RandomStreams,
     }
     if (t === nextSample) {
       samples.push(machine.sample());
+      faulty.push(machine.components.some((c) => c.wear(t) > 0) ? 1 : 0);
       samplesTaken++;
     }
   }
   const rul = new Float64Array(samples.length);
   for (let k = 0; k < samples.length; k++) rul[k] = failure ? failure.time - samples[k].t : NaN;
-  return { machine: id, samples, rul, failure };
+  return { machine: id, samples, rul, faulty: Uint8Array.from(faulty), failure };
 }

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import type { InferenceSession as Session } from 'onnxruntime-node';
+import { readMetadata } from './onnx-graph.js';
+import { exportTcnOnnx } from './tcn-onnx.js';
+import type { Params, TcnConfig, TcnOutputs } from './tcn.js';
+import type { Scaling } from './windows.js';
+
+/** What a RUL model file says about itself (ONNX metadata key `hyperfactory`). */
+export interface RulModelInfo {
+  format: 1;
+  kind: 'tcn-rul';
+  config: TcnConfig;
+  /** Names of the input channels, in order (C-MAPSS: `s2`, `s3`, …). */
+  channels: string[];
+  /** Min-max scaling fitted on the training data. */
+  scaling: Scaling;
+  /** Networks averaged (1 = a single network). */
+  members?: number;
+  /** Causal exponential smoothing applied to each trajectory before windowing, if any. */
+  smoothing?: number;
+  /** How it was trained: data, seed, epochs, validation figures. */
+  training: Record<string, unknown>;
+}
+
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
+}
+
+const KEY = 'hyperfactory';
+
+/** Encodes one network, or an ensemble whose outputs the graph averages. */
+export function encodeRulModel(info: RulModelInfo, params: Params | readonly Params[], version: string): Uint8Array {
+  return exportTcnOnnx(info.config, Array.isArray(params) ? params : [params as Params], { [KEY]: JSON.stringify(info) }, version);
+}
+
+/**
+ * A RUL model served by ONNX Runtime (onnxruntime-node, CPU). The file is
+ * checked before the runtime sees it: an ONNX model with HyperFactory's
+ * metadata, of a kind this code knows.
+ */
+export class RulModel {
+  private constructor(
+    readonly info: RulModelInfo,
+    private readonly session: Session,
+  ) {}
+
+  static async load(path: string): Promise<RulModel> {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new ModelFileError(`${path}: cannot read the model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    return RulModel.fromBytes(bytes, path);
+  }
+
+  static async fromBytes(bytes: Uint8Array, name = 'model'): Promise<RulModel> {
+    const { info, session } = await openModel<RulModelInfo>(bytes, name, 'tcn-rul');
+    return new RulModel(info, session);
+  }
+
+  /** Scores `n` scaled windows ([n, window, channels], row-major). */
+  async predict(x: Float32Array, n: number): Promise<TcnOutputs> {
+    const { Tensor } = await import('onnxruntime-node');
+    const c = this.info.config;
+    if (x.length !== n * c.window * c.inputs) throw new RangeError(`expected ${n} × ${c.window} × ${c.inputs} values, got ${x.length}`);
+    const out = await this.session.run({ x: new Tensor('float32', x, [n, c.window, c.inputs]) });
+    return { rul: out.rul.data as Float32Array, pFail: out.p_fail.data as Float32Array };
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/**
+ * Checks a model file before ONNX Runtime sees it (an ONNX model with
+ * HyperFactory's metadata, of the expected kind and format) and opens a
+ * session on one thread: agents run many small models side by side.
+ */
+export async function openModel<I extends { format: number; kind: string }>(bytes: Uint8Array, name: string, kind: string): Promise<{ info: I; session: Session }> {
+  let meta: Record<string, string>;
+  try {
+    meta = readMetadata(bytes);
+  } catch (e) {
+    throw new ModelFileError(`${name}: not an ONNX model (${(e as Error).message})`);
+  }
+  if (!meta[KEY]) throw new ModelFileError(`${name}: an ONNX model without HyperFactory's metadata (train one with "hyperfactory pdm train")`);
+  let info: I;
+  try {
+    info = JSON.parse(meta[KEY]) as I;
+  } catch {
+    throw new ModelFileError(`${name}: its HyperFactory metadata is not JSON`);
+  }
+  if (info.format !== 1 || info.kind !== kind) throw new ModelFileError(`${name}: model kind "${String(info.kind)}" format ${String(info.format)}, expected "${kind}" format 1`);
+  const { InferenceSession } = await import('onnxruntime-node');
+  try {
+    const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    return { info, session };
+  } catch (e) {
+    throw new ModelFileError(`${name}: ONNX Runtime cannot load it (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+export const MODEL_METADATA_KEY = KEY;
