@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogisticsMap } from '../../bridges/viewer/protocol.js';
 import { truckColour } from './colours.js';
-import { distanceText, fitMap, hasMap, niceLength, placeAt, placeIndex, polylineLength, routePolyline, toScreen } from './logistics-map.js';
+import { distanceText, fitMap, hasMap, niceLength, placeAt, placeIndex, polylineLength, routePolyline, toScreen } from './logistics-geometry.js';
 
 const map: LogisticsMap = {
   places: [

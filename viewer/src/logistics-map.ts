@@ -1,101 +1,11 @@
 import type { LogisticsMap, TruckView } from '../../bridges/viewer/protocol.js';
 import { MAP, truckColour } from './colours.js';
+import { type Box, overlaps } from './label-boxes.js';
+import { fitMap, hasMap, type MapFit, placeIndex, routePolyline, toScreen } from './logistics-geometry.js';
+import { drawBackdrop } from './map-backdrop.js';
 import type { Changes, Store } from './state.js';
 
 type Place = LogisticsMap['places'][number];
-type Point = { x: number; y: number };
-
-// --- pure geometry (unit-tested) ---
-
-/** Places by id, for looking up a route's stops. */
-export function placeIndex(map: LogisticsMap): Map<string, Place> {
-  return new Map(map.places.map((p) => [p.id, p]));
-}
-
-/**
- * The route ahead as points (metres): the truck's position, then each stop
- * in order. Stops the map does not know are skipped. A single point means
- * there is nothing to draw.
- */
-export function routePolyline(truck: Pick<TruckView, 'x' | 'y' | 'route'>, places: ReadonlyMap<string, Point>): [number, number][] {
-  const out: [number, number][] = [[truck.x, truck.y]];
-  for (const id of truck.route) {
-    const p = places.get(id);
-    if (p) out.push([p.x, p.y]);
-  }
-  return out;
-}
-
-/** The place a truck stands at (within `tolerance` metres), if any. */
-export function placeAt(truck: Point, places: Iterable<Place>, tolerance = 50): Place | undefined {
-  for (const p of places) if (Math.hypot(p.x - truck.x, p.y - truck.y) <= tolerance) return p;
-  return undefined;
-}
-
-/** Metres along a polyline. */
-export function polylineLength(line: readonly [number, number][]): number {
-  let d = 0;
-  for (let i = 1; i < line.length; i++) d += Math.hypot(line[i][0] - line[i - 1][0], line[i][1] - line[i - 1][1]);
-  return d;
-}
-
-/** Whether the map has anything to show: some place besides the plant's own dock. */
-export function hasMap(map: LogisticsMap | undefined): boolean {
-  return !!map && map.places.some((p) => p.kind !== 'plant');
-}
-
-/** Screen transform of the map: y up (north at the top), aspect ratio kept, centred. */
-export interface MapFit { scale: number; ox: number; oy: number; minX: number; maxY: number }
-
-/** Fits all places into w × h pixels less `pad` on every side. */
-export function fitMap(places: readonly Point[], w: number, h: number, pad: number): MapFit {
-  if (!places.length) return { scale: 1, ox: w / 2, oy: h / 2, minX: 0, maxY: 0 };
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const p of places) {
-    minX = Math.min(minX, p.x);
-    minY = Math.min(minY, p.y);
-    maxX = Math.max(maxX, p.x);
-    maxY = Math.max(maxY, p.y);
-  }
-  // A map of one place (or places in a line) still gets a sensible 1 km view.
-  const bw = Math.max(1000, maxX - minX);
-  const bh = Math.max(1000, maxY - minY);
-  const scale = Math.max(1e-9, Math.min((w - 2 * pad) / bw, (h - 2 * pad) / bh));
-  return {
-    scale,
-    minX,
-    maxY,
-    ox: (w - (maxX - minX) * scale) / 2,
-    oy: (h - (maxY - minY) * scale) / 2,
-  };
-}
-
-export function toScreen(f: MapFit, x: number, y: number): [number, number] {
-  return [f.ox + (x - f.minX) * f.scale, f.oy + (f.maxY - y) * f.scale];
-}
-
-/** The longest 1, 2 or 5 × 10ⁿ metres not above `max` (for the scale bar). */
-export function niceLength(max: number): number {
-  if (!(max > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(max));
-  return [5, 2, 1].map((k) => k * p).find((x) => x <= max) ?? p;
-}
-
-/** A distance: round scale-bar lengths as they are, others to 0.1 km (or whole metres below 1 km). */
-export function distanceText(m: number): string {
-  if (m < 1000) return `${Math.round(m)} m`;
-  const km = m / 1000;
-  return `${Number.isInteger(km) || km >= 100 ? Math.round(km) : km.toFixed(1)} km`;
-}
-
-// --- the canvas ---
-
-interface Box { x0: number; y0: number; x1: number; y1: number }
-
-const overlaps = (a: Box, b: Box): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
 const PAD_PX = 34;
 const FONT = '11px system-ui, sans-serif';
@@ -188,38 +98,22 @@ export class LogisticsMapView {
   draw(): void {
     const { ctx, w, h } = this;
     if (w < 2 || h < 2) return; // not laid out yet: the resize draws
-    const st = this.store.state;
+    const trucks = this.store.state.trucks;
     this.targets = [];
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    ctx.fillStyle = MAP.background;
-    ctx.fillRect(0, 0, w, h);
-    ctx.lineWidth = 1;
     ctx.font = FONT;
+    const taken = drawBackdrop(ctx, this.fit, w, h);
+    this.drawRoutes(trucks);
+    const placesPx = this.drawPlaces(taken);
+    this.drawTrucks(trucks, placesPx, taken);
+  }
 
-    // Grid and scale bar: the same step, about 60 px.
-    const step = niceLength(80 / this.fit.scale);
-    const stepPx = step * this.fit.scale;
-    if (stepPx >= 12) {
-      ctx.beginPath();
-      const [gx, gy] = this.xy(0, 0);
-      for (let x = gx - Math.ceil(gx / stepPx) * stepPx; x <= w; x += stepPx) {
-        ctx.moveTo(Math.round(x) + 0.5, 0);
-        ctx.lineTo(Math.round(x) + 0.5, h);
-      }
-      for (let y = gy - Math.ceil(gy / stepPx) * stepPx; y <= h; y += stepPx) {
-        ctx.moveTo(0, Math.round(y) + 0.5);
-        ctx.lineTo(w, Math.round(y) + 0.5);
-      }
-      ctx.strokeStyle = MAP.grid;
-      ctx.stroke();
-    }
-    const taken: Box[] = [];
-    taken.push(this.scaleBar(step, stepPx), this.northArrow());
-
-    // Routes ahead, dashed, in each truck's colour.
+  /** Routes ahead, dashed, in each truck's colour. */
+  private drawRoutes(trucks: readonly TruckView[]): void {
+    const { ctx } = this;
     ctx.setLineDash([6, 4]);
     ctx.lineWidth = 1.5;
-    for (const t of st.trucks) {
+    for (const t of trucks) {
       const line = routePolyline(t, this.places);
       if (line.length < 2) continue;
       ctx.beginPath();
@@ -235,8 +129,11 @@ export class LogisticsMapView {
     ctx.globalAlpha = 1;
     ctx.setLineDash([]);
     ctx.lineWidth = 1;
+  }
 
-    // Places: the plant first, so its label gets the best spot.
+  /** Places, markers first, then labels, the plant's first so it gets the best spot; returns the markers' screen points. */
+  private drawPlaces(taken: Box[]): [number, number][] {
+    const { ctx } = this;
     const rank = { plant: 0, depot: 1, supplier: 2 } as const;
     const places = [...this.places.values()].sort((a, b) => rank[a.kind] - rank[b.kind]);
     const screen = places.map((p) => this.xy(p.x, p.y));
@@ -252,10 +149,14 @@ export class LogisticsMapView {
       this.label(p.id, x, y, 9, p.kind === 'plant' ? MAP.plant : MAP.label, taken, ['below', 'above', 'right', 'left']);
     });
     ctx.font = FONT;
+    return screen;
+  }
 
-    // Trucks: one marker each; those at the same spot side by side, under one label.
+  /** Trucks: one marker each; those at the same spot side by side, under one label. */
+  private drawTrucks(trucks: readonly TruckView[], placesPx: readonly [number, number][], taken: Box[]): void {
+    const { ctx } = this;
     const clusters: { x: number; y: number; trucks: TruckView[] }[] = [];
-    for (const t of st.trucks) {
+    for (const t of trucks) {
       const [x, y] = this.xy(t.x, t.y);
       const c = clusters.find((k) => Math.hypot(k.x - x, k.y - y) < CLUSTER_PX);
       if (c) c.trucks.push(t);
@@ -263,7 +164,7 @@ export class LogisticsMapView {
     }
     for (const c of clusters) {
       // A truck standing at a place sits just above the place's marker, not on it.
-      const atPlace = screen.some(([px, py]) => Math.hypot(px - c.x, py - c.y) < CLUSTER_PX);
+      const atPlace = placesPx.some(([px, py]) => Math.hypot(px - c.x, py - c.y) < CLUSTER_PX);
       const cy = atPlace ? c.y - 13 : c.y;
       const x0 = c.x - ((c.trucks.length - 1) * (TRUCK_W + 3)) / 2;
       c.trucks.forEach((t, i) => {
@@ -342,43 +243,5 @@ export class LogisticsMapView {
     ctx.lineWidth = 1;
     ctx.fillStyle = colour;
     ctx.fillText(text, box.x0, (box.y0 + box.y1) / 2);
-  }
-
-  private scaleBar(step: number, stepPx: number): Box {
-    const { ctx } = this;
-    const x = 10;
-    const y = this.h - 10;
-    ctx.beginPath();
-    ctx.moveTo(x, y - 4);
-    ctx.lineTo(x, y);
-    ctx.lineTo(x + stepPx, y);
-    ctx.lineTo(x + stepPx, y - 4);
-    ctx.strokeStyle = MAP.labelDim;
-    ctx.stroke();
-    const text = distanceText(step);
-    ctx.fillStyle = MAP.labelDim;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    ctx.fillText(text, x + stepPx + 5, y + 2);
-    return { x0: x, y0: y - 12, x1: x + stepPx + 8 + ctx.measureText(text).width, y1: y + 2 };
-  }
-
-  /** y is up on this map (the floor's is down): say so. */
-  private northArrow(): Box {
-    const { ctx } = this;
-    const x = this.w - 16;
-    const y = 12;
-    ctx.beginPath();
-    ctx.moveTo(x, y);
-    ctx.lineTo(x + 5, y + 12);
-    ctx.lineTo(x, y + 9);
-    ctx.lineTo(x - 5, y + 12);
-    ctx.closePath();
-    ctx.fillStyle = MAP.labelDim;
-    ctx.fill();
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    ctx.fillText('N', x, y + 14);
-    return { x0: x - 8, y0: y - 2, x1: x + 8, y1: y + 27 };
   }
 }

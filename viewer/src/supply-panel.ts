@@ -1,7 +1,7 @@
 import type { OrderView } from '../../bridges/viewer/protocol.js';
 import { truckColour } from './colours.js';
 import { h } from './dom.js';
-import { distanceText, placeAt, placeIndex, polylineLength, routePolyline } from './logistics-map.js';
+import { distanceText, placeAt, placeIndex, polylineLength, routePolyline } from './logistics-geometry.js';
 import { duration, num, simTime } from './format.js';
 import type { Changes, Store } from './state.js';
 
