@@ -70,6 +70,19 @@ export const PayloadSchemas = {
   'machine.restored': machineRef,
   'telemetry.sample': machineRef.extend({ signals: z.record(z.string(), z.number().finite()) }),
 
+  /**
+   * A predictive model's reading of a machine's latest sensor window: RUL,
+   * the probability of failing within the horizon, and the anomaly score with
+   * its alarm level.
+   */
+  'maintenance.prediction': machineRef.extend({
+    rulHours: z.number().finite().nonnegative(),
+    failureProbability: z.number().min(0).max(1),
+    horizonHours: z.number().finite().positive(),
+    anomaly: z.number().finite().nonnegative().optional(),
+    anomalyThreshold: z.number().finite().nonnegative().optional(),
+  }),
+
   // Maintenance
   'repair.requested': machineRef,
   'repair.assigned': workOrder.extend({ kind: z.enum(['repair', 'preventive']) }),

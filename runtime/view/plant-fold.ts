@@ -17,6 +17,8 @@ interface MachineFold {
   previous?: string;
   baseline?: number;
   series: [number, number][];
+  /** Anomaly scores over time, when a model serves the machine. */
+  anomalies: [number, number][];
   history: { t: number; kind: string; text: string }[];
 }
 
@@ -100,6 +102,7 @@ export class PlantFold {
         },
         baseline: sig?.baseline,
         series: [],
+        anomalies: [],
         history: [],
       });
     }
@@ -145,9 +148,9 @@ export class PlantFold {
     return { unplanned: unplanned / 3600, planned: planned / 3600 };
   }
 
-  detail(id: string): { series: [number, number][]; history: MachineFold['history'] } | undefined {
+  detail(id: string): { series: [number, number][]; anomalies: [number, number][]; history: MachineFold['history'] } | undefined {
     const m = this.machines.get(id);
-    return m && { series: m.series, history: m.history };
+    return m && { series: m.series, anomalies: m.anomalies, history: m.history };
   }
 
   private onState(agent: string, state: string, t: number): void {
@@ -217,6 +220,8 @@ export class PlantFold {
     switch (type) {
       case 'telemetry.sample':
         return this.onTelemetry(str(p.machine) ?? from, obj(p.signals), t);
+      case 'maintenance.prediction':
+        return this.onPrediction(p, t);
       case 'maintenance.requested':
       case 'maintenance.completed':
       case 'repair.assigned':
@@ -318,6 +323,32 @@ export class PlantFold {
     m.view.health = span > 0 ? Math.min(1, Math.max(0, 1 - (value - (m.baseline ?? 0)) / span)) : 1;
   }
 
+  /** A model's reading: shown on the machine; an anomaly past its alarm level or a likely failure needs attention. */
+  private onPrediction(p: Payload, t: number): void {
+    const m = this.machines.get(str(p.machine) ?? '');
+    if (!m) return;
+    const v = m.view;
+    const probability = num(p.failureProbability) ?? 0;
+    const horizonHours = num(p.horizonHours) ?? 0;
+    v.rulHours = num(p.rulHours);
+    v.failure = { probability, horizonHours };
+    const anomaly = num(p.anomaly);
+    const threshold = num(p.anomalyThreshold);
+    if (anomaly !== undefined) {
+      v.anomaly = anomaly;
+      if (m.anomalies.length >= SERIES_POINTS) m.anomalies.splice(0, m.anomalies.length - SERIES_POINTS + 1);
+      m.anomalies.push([t, anomaly]);
+    }
+    const key = `prediction:${v.id}`;
+    if (probability >= 0.5) {
+      if (!this.isOpen(key)) this.alert(t, 'warning', v.id, `${v.id}: ${Math.round(probability * 100)}% likely to fail within ${horizonHours} h`, key);
+    } else if (anomaly !== undefined && threshold !== undefined && anomaly > threshold) {
+      if (!this.isOpen(key)) this.alert(t, 'warning', v.id, `${v.id}: anomalous sensor readings (score ${anomaly.toFixed(3)} over ${threshold.toFixed(3)})`, key);
+    } else {
+      this.resolve(key);
+    }
+  }
+
   private onWorkOrder(type: string, p: Payload, t: number): void {
     const m = this.machines.get(str(p.machine) ?? '');
     if (!m) return;
@@ -360,6 +391,10 @@ export class PlantFold {
     }
     this.alerts.push(a);
     if (this.alerts.length > ALERTS_KEPT) this.alerts.splice(0, this.alerts.length - ALERTS_KEPT);
+  }
+
+  private isOpen(key: string): boolean {
+    return this.open.has(key);
   }
 
   private resolve(key: string): void {

@@ -81,6 +81,7 @@ export function foldDetail(fold: PlantFold, id: string): MachineDetail | undefin
     id,
     type: m.view.type,
     series: { name: s?.name ?? '', unit: s?.unit ?? '', points: d.series.slice(-500) },
+    ...(d.anomalies.length > 0 ? { anomaly: d.anomalies.slice(-500) } : {}),
     ...(m.view.rulHours !== undefined ? { rulHours: m.view.rulHours } : {}),
     ...(m.view.failure ? { failure: m.view.failure } : {}),
     history: d.history.slice(-100),
