@@ -6,6 +6,7 @@ import { intFlag, numberFlag, parseCommand } from '../args.js';
 import { progressBar } from '../progress.js';
 import { CmapssError, readCmapss } from '../../agents/maintenance/predictive/cmapss.js';
 import { trainCmapss } from '../../agents/maintenance/predictive/cmapss-training.js';
+import { federatedCmapss } from '../../agents/maintenance/predictive/cmapss-federated.js';
 import { ModelFileError, RulModel } from '../../agents/maintenance/predictive/rul-model.js';
 import { lastWindows, smoothTrajectories } from '../../agents/maintenance/predictive/windows.js';
 
@@ -16,6 +17,12 @@ export const pdmHelp = `hyperfactory pdm train --data FILE --out MODEL.onnx [--e
   writes an ONNX model (scaling and validation figures inside). Default 30
   epochs, seed 1, 32 channels, one network; --members K averages K networks
   from their own seeds, --smoothing A smooths the inputs causally (EMA).
+hyperfactory pdm federated --data FILE[,FILE…] --out MODEL.onnx [--sites 3] [--rounds 10] [--local-epochs 1]
+                           [--seed S] [--smoothing A] [--centralised] [--json]
+  Federated averaging (FedAvg) over sites that each hold different engines
+  (the training units sorted by life and dealt out in blocks); only weights
+  move between sites and the aggregator. --centralised also trains one network
+  on the pooled data for the same epochs and reports the gap.
 hyperfactory pdm predict --model MODEL.onnx --data FILE [--json]
   RUL of every unit at its last cycle, in unit order, with ONNX Runtime:
   --json prints [{"unit": 1, "rul": 112.4}, …].`;
@@ -27,11 +34,12 @@ export async function pdmCommand(argv: string[]): Promise<void> {
   try {
     if (sub === 'train') return await train(rest);
     if (sub === 'predict') return await predict(rest);
+    if (sub === 'federated') return await federated(rest);
   } catch (e) {
     if (e instanceof CmapssError || e instanceof ModelFileError) throw new UsageError(e.message);
     throw e;
   }
-  throw new UsageError(sub ? `pdm: unknown subcommand "${sub}" (train, predict)` : 'pdm: missing subcommand (train, predict)');
+  throw new UsageError(sub ? `pdm: unknown subcommand "${sub}" (train, predict, federated)` : 'pdm: missing subcommand (train, predict, federated)');
 }
 
 function required(command: string, name: string, value: string | undefined): string {
@@ -112,4 +120,43 @@ async function predict(argv: string[]): Promise<void> {
   } finally {
     await model.close();
   }
+}
+
+async function federated(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand('pdm federated', argv, {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    sites: { type: 'string' },
+    rounds: { type: 'string' },
+    'local-epochs': { type: 'string' },
+    seed: { type: 'string' },
+    smoothing: { type: 'string' },
+    centralised: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  if (positionals.length > 0) throw new UsageError(`pdm federated: unexpected argument "${positionals[0]}"`);
+  const data = required('pdm federated', 'data', values.data).split(',');
+  const out = resolve(required('pdm federated', 'out', values.out));
+  if (!existsSync(dirname(out))) throw new UsageError(`--out: folder ${dirname(out)} does not exist`);
+  const sites = intFlag('sites', values.sites, { min: 2 }) ?? 3;
+  const rounds = intFlag('rounds', values.rounds, { min: 1 }) ?? 10;
+  const localEpochs = intFlag('local-epochs', values['local-epochs'], { min: 1 }) ?? 1;
+  const smoothing = numberFlag('smoothing', values.smoothing);
+  for (const d of data) readCmapss(d);
+  const result = await federatedCmapss(
+    { data, sites, rounds, localEpochs, seed: intFlag('seed', values.seed) ?? 1, smoothing, centralised: values.centralised, onProgress: (line) => process.stderr.write(`${line}\n`) },
+    version(),
+  );
+  writeFileSync(`${out}.partial`, result.model);
+  renameSync(`${out}.partial`, out);
+  const { model: _model, ...report } = result;
+  if (values.json) {
+    process.stdout.write(JSON.stringify(report) + '\n');
+    return;
+  }
+  const gap = result.centralisedRmse !== undefined ? `, centralised ${result.centralisedRmse.toFixed(2)} (federated ${(((result.federatedRmse - result.centralisedRmse) / result.centralisedRmse) * 100).toFixed(1)} % worse)` : '';
+  process.stdout.write(
+    `${out}: ${sites} sites (${result.sites.map((s) => `${s.name} ${s.units} units, mean life ${s.meanLife.toFixed(0)}`).join('; ')}), ${rounds} rounds, ${(result.bytesPerSiteRound / 1024).toFixed(0)} KB of weights per site and round\n` +
+      `validation RMSE: federated ${result.federatedRmse.toFixed(2)}${gap}\n`,
+  );
 }
