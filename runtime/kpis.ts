@@ -26,6 +26,11 @@ export const CoreKpiNames = [
   'maintenanceCost',
 ] as const;
 
+/** Every core KPI at zero: the base subsystems' parts are added to. */
+export function emptyKpis(): Kpis {
+  return Object.fromEntries(CoreKpiNames.map((k) => [k, 0])) as Kpis;
+}
+
 /** A subsystem's part of the KPIs, computed at the end of the run (`now` is the horizon). */
 export type KpiContributor = (now: number) => Partial<Kpis>;
 

@@ -10,7 +10,7 @@ import { Layout } from '../world/layout/layout.js';
 import { WorkModel } from '../world/work/work-model.js';
 import type { Scenario } from '../scenarios/schema.js';
 import type { RunContext } from './context.js';
-import { combineKpis, type Kpis } from './kpis.js';
+import { combineKpis, emptyKpis, type Kpis } from './kpis.js';
 import { wireMaintenance } from './wire-maintenance.js';
 import { wireExtensions } from './extensions.js';
 
@@ -143,7 +143,7 @@ export async function runPlantRealtime(
 function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunResult['mode'], start: number): RunResult {
   const { horizon, log } = run;
   const kpis = combineKpis(
-    { unplannedDowntimeHours: 0, plannedDowntimeHours: 0, throughputUnits: 0, oee: 0, logisticsCost: 0, inventoryCost: 0, stockouts: 0, maintenanceCost: 0 },
+    emptyKpis(),
     run.kpis.map((k) => k(horizon)),
   );
   log.append({ t: horizon, type: 'run.finished', kpis });

@@ -4,22 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseMap, parseScenario, validatePaths, type XY } from '../../world/planning/mapf/index.js';
-import { main } from '../main.js';
+import { cli } from '../../test/support/cli.js';
 
 const data = fileURLToPath(new URL('../../../shared/data/mapf/', import.meta.url));
 const MAP = `${data}random-32-32-10.map`;
 const SCEN = `${data}random-32-32-10-random-1.scen`;
-
-/** Runs the CLI in-process (no build needed) and captures its output. */
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -4,7 +4,7 @@ import { Priority } from '../../sim/clock/kernel.js';
 import type { RealtimeRunner } from '../../sim/run/realtime.js';
 import { Layout } from '../../world/layout/layout.js';
 import type { RunContext } from '../context.js';
-import { combineKpis } from '../kpis.js';
+import { combineKpis, emptyKpis } from '../kpis.js';
 import { submitCommand, submitText } from '../operator.js';
 import type { ChatEndpoint } from '../operator-nl.js';
 import { resolvePolicy, runPlantRealtime, type RunOptions, type RunResult } from '../plant.js';
@@ -109,7 +109,7 @@ export class LivePlant implements ViewSource {
         });
       }
     }
-    const base = { unplannedDowntimeHours: 0, plannedDowntimeHours: 0, throughputUnits: 0, oee: 0, logisticsCost: 0, inventoryCost: 0, stockouts: 0, maintenanceCost: 0 };
+    const base = emptyKpis();
     const kpis = this.finished && this.fold.finalKpis ? this.fold.finalKpis : run && t > 0 ? combineKpis(base, run.kpis.map((k) => k(t))) : base;
     return foldFrame(this.fold, { t, speed: this.speed, paused: this.paused, finished: this.finished, floor: this.floor, map: this.map }, cobots, truckViews(this.fold, this.scenario, this.layout, t), kpis);
   }

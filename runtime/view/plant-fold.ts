@@ -70,9 +70,12 @@ export class PlantFold {
   private readonly orderOf = new Map<string, string>();
   private readonly ledgerCheck = new LedgerCheck(LEDGER_KEPT);
   private injected = new Set<string>();
+  private readonly cobotIds: ReadonlySet<string>;
   private alertSeq = 0;
 
   constructor(private readonly scenario: Scenario) {
+    const c = scenario.cobots;
+    this.cobotIds = new Set(c ? Array.from({ length: c.count }, (_, i) => `${c.idPrefix}-${i + 1}`) : []);
     const threshold = scenario.maintenance.threshold;
     const positions = machinePositions(scenario);
     for (const m of expandMachines(scenario)) {
@@ -156,18 +159,15 @@ export class PlantFold {
   private onState(agent: string, state: string, t: number): void {
     const machine = this.machines.get(agent);
     if (machine) return this.onMachineState(machine, state, t);
-    const cobot = this.cobots.get(agent);
-    if (cobot || /^moving|^handling|^idle$|^charging|^suspended|^fault/.test(state)) {
-      if (this.scenario.cobots && agent.startsWith(`${this.scenario.cobots.idPrefix}-`)) {
-        const c = cobot ?? { state, since: t };
-        if (c.state !== state && state.startsWith('fault')) this.alert(t, 'warning', agent, `${agent} broke down`, `cobot:${agent}`);
-        if (!state.startsWith('fault')) this.resolve(`cobot:${agent}`);
-        c.state = state;
-        c.since = t;
-        if (state === 'idle' || state.startsWith('moving.toCharger') || state === 'charging') c.task = undefined;
-        this.cobots.set(agent, c);
-        return;
-      }
+    if (this.cobotIds.has(agent)) {
+      const c = this.cobots.get(agent) ?? { state, since: t };
+      if (c.state !== state && state.startsWith('fault')) this.alert(t, 'warning', agent, `${agent} broke down`, `cobot:${agent}`);
+      if (!state.startsWith('fault')) this.resolve(`cobot:${agent}`);
+      c.state = state;
+      c.since = t;
+      if (state === 'idle' || state.startsWith('moving.toCharger') || state === 'charging') c.task = undefined;
+      this.cobots.set(agent, c);
+      return;
     }
     const truck = this.trucks.get(agent);
     if (truck) {

@@ -148,6 +148,15 @@ function tick(now: number): void {
 }
 requestAnimationFrame(tick);
 
+/** Shows a tooltip beside the pointer, on its left when it would run off the canvas's right edge. */
+function showTooltip(tip: HTMLElement, canvas: HTMLElement, e: MouseEvent, text: string, flipWithin: number): void {
+  setText(tip, text);
+  tip.hidden = false;
+  const right = e.offsetX > canvas.clientWidth - flipWithin;
+  tip.style.left = `${right ? e.offsetX - tip.offsetWidth - 12 : e.offsetX + 14}px`;
+  tip.style.top = `${e.offsetY + 14}px`;
+}
+
 // --- pointer on the floor ---
 
 const tooltip = document.getElementById('floor-tooltip')!;
@@ -159,11 +168,7 @@ floorCanvas.addEventListener('mousemove', (e) => {
     tooltip.hidden = true;
     return;
   }
-  setText(tooltip, floor.describe(hit));
-  tooltip.hidden = false;
-  const right = e.offsetX > floorCanvas.clientWidth - 280;
-  tooltip.style.left = `${right ? e.offsetX - tooltip.offsetWidth - 12 : e.offsetX + 14}px`;
-  tooltip.style.top = `${e.offsetY + 14}px`;
+  showTooltip(tooltip, floorCanvas, e, floor.describe(hit), 280);
 });
 floorCanvas.addEventListener('mouseleave', () => {
   floor.hover = undefined;
@@ -180,11 +185,7 @@ mapCanvas.addEventListener('mousemove', (e) => {
     mapTooltip.hidden = true;
     return;
   }
-  setText(mapTooltip, text);
-  mapTooltip.hidden = false;
-  const right = e.offsetX > mapCanvas.clientWidth - 240;
-  mapTooltip.style.left = `${right ? e.offsetX - mapTooltip.offsetWidth - 12 : e.offsetX + 14}px`;
-  mapTooltip.style.top = `${e.offsetY + 14}px`;
+  showTooltip(mapTooltip, mapCanvas, e, text, 240);
 });
 mapCanvas.addEventListener('mouseleave', () => {
   mapTooltip.hidden = true;

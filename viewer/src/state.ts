@@ -1,5 +1,5 @@
 import type {
-  Alert, CobotView, Delta, FloorView, Hello, KpiView, LedgerEntry, LogisticsMap, MachineView, OrderView, Snapshot, StockView, TruckView,
+  Alert, CobotView, Delta, Hello, LedgerEntry, MachineView, OrderView, Snapshot, StockView, TruckView,
 } from '../../bridges/viewer/protocol.js';
 
 /** Kept short: the feed and the alert list only ever show the latest. */
@@ -10,28 +10,7 @@ export const ALERTS_KEEP = 100;
  * The page's copy of the plant, shaped like a Snapshot (arrays, so tests can
  * read it as plain data), plus `hello`. Indexes by id live beside it.
  */
-export interface ViewState {
-  hello?: Hello;
-  seq: number;
-  t: number;
-  speed: number;
-  paused: boolean;
-  finished: boolean;
-  floor: FloorView;
-  /** Suppliers, depots and the plant (static; comes with each snapshot). No places: no map. */
-  map: LogisticsMap;
-  machines: MachineView[];
-  cobots: CobotView[];
-  stock: StockView[];
-  orders: OrderView[];
-  trucks: TruckView[];
-  ledger: LedgerEntry[];
-  /** The history: the most recent alerts, oldest first. */
-  alerts: Alert[];
-  /** What needs attention now (the open alerts), newest first, as the server sent it. */
-  attention: Alert[];
-  kpis: KpiView;
-}
+export type ViewState = Snapshot & { hello?: Hello };
 
 /** What a frame changed, so each panel redraws only when it has to. */
 export interface Changes {

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
-import { INFORMATIVE_SENSORS, readCmapss, type Trajectory } from './cmapss.js';
-import { CMAPSS_HORIZON, CMAPSS_RUL_CAP, CMAPSS_WINDOW, splitUnits, truncatedValidation } from './cmapss-training.js';
+import { readCmapss, type Trajectory } from './cmapss.js';
+import { cmapssConfig, cmapssModelInfo, splitUnits, truncatedValidation } from './cmapss-training.js';
 import { federatedTrain } from './federated.js';
 import { rmse } from './metrics.js';
-import { encodeRulModel, type RulModelInfo } from './rul-model.js';
-import { tcnPredict, type Params, type TcnConfig } from './tcn.js';
+import { encodeRulModel } from './rul-model.js';
+import { tcnPredict, type Params } from './tcn.js';
 import { loadTf } from './tf-backend.js';
 import { trainTcn } from './train-tcn.js';
 import { fitScaling, smoothTrajectories, trainingWindows, type Scaling } from './windows.js';
@@ -56,7 +56,7 @@ export async function federatedCmapss(o: FederatedCmapssOptions, version: string
   // Each site shares only its per-channel min and max; the common scaling is their envelope.
   const local = siteData.map((s) => fitScaling(s));
   const scaling: Scaling = { min: local[0].min.map((_, c) => Math.min(...local.map((l) => l.min[c]))), max: local[0].max.map((_, c) => Math.max(...local.map((l) => l.max[c]))) };
-  const config: TcnConfig = { inputs: INFORMATIVE_SENSORS.length, window: CMAPSS_WINDOW, channels: o.channels ?? 32, kernel: 3, dilations: [1, 2, 4, 8], rulCap: CMAPSS_RUL_CAP, horizon: CMAPSS_HORIZON };
+  const config = cmapssConfig(o.channels);
   const sites = siteData.map((s, k) => ({ name: `site-${k + 1}`, data: trainingWindows(s, config.window, scaling, config.rulCap) }));
   const val = truncatedValidation(all.filter((t) => validation.has(t.unit)), config.window, scaling);
   const tf = await loadTf();
@@ -78,16 +78,10 @@ export async function federatedCmapss(o: FederatedCmapssOptions, version: string
     centralisedRmse = score(central.params);
   }
   const federatedRmse = score(fed.params);
-  const info: RulModelInfo = {
-    format: 1,
-    kind: 'tcn-rul',
-    config,
-    channels: INFORMATIVE_SENSORS.map((s) => `s${s}`),
-    scaling,
-    ...(o.smoothing !== undefined ? { smoothing: o.smoothing } : {}),
-    members: 1,
-    training: { federated: { data: o.data.map((d) => basename(d)), sites: sites.length, rounds: o.rounds, localEpochs: o.localEpochs, seed: o.seed }, validation: { rmse: federatedRmse, centralisedRmse } },
-  };
+  const info = cmapssModelInfo(config, scaling, o.smoothing, 1, {
+    federated: { data: o.data.map((d) => basename(d)), sites: sites.length, rounds: o.rounds, localEpochs: o.localEpochs, seed: o.seed },
+    validation: { rmse: federatedRmse, centralisedRmse },
+  });
   return {
     model: encodeRulModel(info, fed.params, version),
     sites: sites.map((s, k) => ({ name: s.name, units: siteData[k].length, examples: s.data.n, meanLife: siteData[k].reduce((a, t) => a + t.rows.length, 0) / siteData[k].length })),

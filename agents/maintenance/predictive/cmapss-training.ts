@@ -35,6 +35,25 @@ export interface CmapssTrainResult {
   validation: { units: number[]; trajectories: number; rmse: number; score: number; scorePer100: number; bestEpochs: number[]; memberRmse: number[] };
 }
 
+/** The TCN on C-MAPSS: the 14 sensors, window 30, dilations to cover it, RUL capped at 125. */
+export function cmapssConfig(channels = 32): TcnConfig {
+  return { inputs: INFORMATIVE_SENSORS.length, window: CMAPSS_WINDOW, channels, kernel: 3, dilations: [1, 2, 4, 8], rulCap: CMAPSS_RUL_CAP, horizon: CMAPSS_HORIZON };
+}
+
+/** What a C-MAPSS model file says about itself. */
+export function cmapssModelInfo(config: TcnConfig, scaling: Scaling, smoothing: number | undefined, members: number, training: Record<string, unknown>): RulModelInfo {
+  return {
+    format: 1,
+    kind: 'tcn-rul',
+    config,
+    channels: INFORMATIVE_SENSORS.map((s) => `s${s}`),
+    scaling,
+    ...(smoothing !== undefined ? { smoothing } : {}),
+    members,
+    training,
+  };
+}
+
 /** Units held out for validation: a seeded draw of `share` of them. */
 export function splitUnits(units: readonly number[], share: number, seed: number): { train: Set<number>; validation: Set<number> } {
   const rng = new RandomStream('cmapss.split', seed);
@@ -84,15 +103,7 @@ export async function trainCmapss(o: CmapssTrainOptions, version: string): Promi
   const trainSet = all.filter((t) => train.has(t.unit));
   const valSet = all.filter((t) => validation.has(t.unit));
   const scaling = fitScaling(trainSet);
-  const config: TcnConfig = {
-    inputs: INFORMATIVE_SENSORS.length,
-    window: CMAPSS_WINDOW,
-    channels: o.channels ?? 32,
-    kernel: 3,
-    dilations: [1, 2, 4, 8],
-    rulCap: CMAPSS_RUL_CAP,
-    horizon: CMAPSS_HORIZON,
-  };
+  const config = cmapssConfig(o.channels);
   const windows = trainingWindows(trainSet, config.window, scaling, config.rulCap);
   const val = truncatedValidation(valSet, config.window, scaling);
   const tf = await loadTf();
@@ -118,15 +129,6 @@ export async function trainCmapss(o: CmapssTrainOptions, version: string): Promi
     bestEpochs: trained.map((r) => r.bestEpoch),
     memberRmse: trained.map((r) => r.validationRmse ?? NaN),
   };
-  const info: RulModelInfo = {
-    format: 1,
-    kind: 'tcn-rul',
-    config,
-    channels: INFORMATIVE_SENSORS.map((s) => `s${s}`),
-    scaling,
-    ...(o.smoothing !== undefined ? { smoothing: o.smoothing } : {}),
-    members,
-    training: { data: basename(o.data), seed: o.seed, epochs: o.epochs, trainUnits: train.size, validation: figures },
-  };
+  const info = cmapssModelInfo(config, scaling, o.smoothing, members, { data: basename(o.data), seed: o.seed, epochs: o.epochs, trainUnits: train.size, validation: figures });
   return { model: encodeRulModel(info, trained.map((r) => r.params), version), info, validation: figures };
 }
