@@ -1,4 +1,5 @@
 import { ScenarioError } from '../scenarios/load.js';
+import { ModelFileError } from '../agents/maintenance/predictive/rul-model.js';
 import { RunOptionError } from '../runtime/plant.js';
 import { UsageError } from './errors.js';
 import { runCommand, runHelp } from './commands/run.js';
@@ -49,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(e.message.split('\n').map((line) => `hyperfactory: ${line}\n`).join(''));
       return 2;
     }
-    if (e instanceof UsageError || e instanceof RunOptionError) {
+    if (e instanceof UsageError || e instanceof RunOptionError || e instanceof ModelFileError) {
       process.stderr.write(`hyperfactory: ${e.message}\n`);
       return 2;
     }

@@ -48,4 +48,6 @@ export interface RunContext {
   fleet?: RobotFleet;
   /** The ledger's hash-chained file; the ledger lives in memory when omitted. */
   ledgerPath?: string;
+  /** Releases what the run holds outside the kernel (inference workers), when it ends or fails. */
+  closers: (() => void)[];
 }

@@ -16,23 +16,38 @@ function machineOf(r: LogRecord): string | undefined {
 
 describe('flagship scenario: turbine-failure', () => {
   const log = join(mkdtempSync(join(tmpdir(), 'hf-flagship-')), 'run.ndjson');
-  // The turbine's first service falls around day 17 with the scenario's seed.
-  const result = runPlant(scenario, { until: 20 * 86400, logPath: log, validateMessages: true });
+  // Under the scenario's policy (predictive) and seed the turbine's first service is booked on day 30.
+  const result = runPlant(scenario, { until: 33 * 86400, logPath: log, validateMessages: true });
   const records: LogRecord[] = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
   it('tells the turbine story in order, each step recorded by the ledger', () => {
-    const story = ['maintenance.requested', 'parts.cfp', 'parts.awarded', 'delivery.completed', 'task.reassigned', 'maintenance.completed'];
+    // The cell's lock re-auctions tasks only when a cobot is working there at that moment: with this seed not at the
+    // turbine's first service, so that step is checked on its own below.
+    const story = ['maintenance.requested', 'parts.cfp', 'parts.awarded', 'delivery.completed', 'maintenance.completed'];
     const turbine = records.map((r, i) => ({ r, i })).filter(({ r }) => story.includes(r.type) && machineOf(r) === 'turbine-1');
     // The first occurrence of each step, in the story's order.
     const firsts = story.map((type) => turbine.find(({ r }) => r.type === type));
     expect(firsts.every(Boolean), `missing: ${story.filter((_, k) => !firsts[k])}`).toBe(true);
     const positions = firsts.map((f) => f!.i);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    // The service was requested before the turbine failed: no repair request for it.
+    // The service was requested on a prediction, before the turbine failed: no repair request for it.
+    expect((turbine[0].r.payload as { reason: string }).reason).toBe('prediction');
     expect(records.some((r) => r.type === 'repair.requested' && machineOf(r) === 'turbine-1')).toBe(false);
     for (const { r, i } of firsts.map((f) => f!)) {
       const recorded = records.findIndex((x, j) => j > i && x.type === 'ledger.recorded' && (x.payload as { event: string }).event === r.id);
       expect(recorded, `ledger.recorded after ${r.type}`).toBeGreaterThan(i);
+    }
+  });
+
+  it('re-auctions the tasks of a locked cell to other cobots, recorded by the ledger', () => {
+    const reassigned = records.filter((r) => r.type === 'task.reassigned');
+    expect(reassigned.length).toBeGreaterThan(0);
+    for (const r of reassigned) {
+      const p = r.payload as { reason: string; fromCobot: string; toCobot: string; workOrder: string };
+      expect(p.reason).toBe('station locked');
+      expect(p.toCobot).not.toBe(p.fromCobot);
+      expect(records.some((x) => x.type === 'station.locked' && (x.payload as { workOrder: string }).workOrder === p.workOrder && x.t <= r.t)).toBe(true);
+      expect(records.some((x) => x.type === 'ledger.recorded' && (x.payload as { event: string }).event === r.id)).toBe(true);
     }
   });
 
@@ -58,7 +73,7 @@ describe('flagship scenario: turbine-failure', () => {
   });
 
   it('runs under every maintenance policy', () => {
-    for (const policy of ['run-to-failure', 'time-based', 'condition-based']) {
+    for (const policy of ['run-to-failure', 'time-based', 'condition-based', 'predictive']) {
       expect(runPlant(scenario, { until: 2 * 86400, policy }).policy).toBe(policy);
     }
   });

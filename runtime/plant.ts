@@ -66,6 +66,9 @@ export function resolvePolicy(scenario: Scenario, name: string | undefined): Mai
   if (policy === 'time-based' && scenario.maintenance.serviceInterval === undefined) {
     throw new RunOptionError(`policy time-based needs maintenance.serviceInterval in scenario "${scenario.name}"`);
   }
+  if (policy === 'predictive' && scenario.maintenance.predictive === undefined) {
+    throw new RunOptionError(`policy predictive needs maintenance.predictive (models per machine type) in scenario "${scenario.name}"`);
+  }
   if (policy === 'condition-based' && scenario.maintenance.threshold === undefined) {
     throw new RunOptionError(`policy condition-based needs maintenance.threshold in scenario "${scenario.name}"`);
   }
@@ -87,7 +90,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   const machines = new Map();
   const work = new WorkModel(kernel, machines, layout, { technician: () => {}, machine: () => {} }, scenario.technicians.walkingSpeed);
   const mode = options.mode ?? scenario.mode;
-  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode };
+  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode, closers: [] };
 
   log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon, ...(mode === 'des' ? {} : { mode }) });
   bus.observe((env) => log.appendMessage(env));
@@ -96,6 +99,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
     wireExtensions(ctx);
   } catch (e) {
     log.abort(); // nothing half written
+    closeRun(ctx);
     throw e;
   }
   return { ...ctx, policy };
@@ -114,6 +118,7 @@ export function runPlant(scenario: Scenario, options: RunOptions = {}): RunResul
     return finishRun(run, run.mode, start);
   } catch (e) {
     run.log.abort();
+    closeRun(run);
     throw e;
   }
 }
@@ -136,6 +141,7 @@ export async function runPlantRealtime(
     return finishRun(run, 'realtime', start);
   } catch (e) {
     run.log.abort();
+    closeRun(run);
     throw e;
   }
 }
@@ -149,6 +155,7 @@ function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunRes
   log.append({ t: horizon, type: 'run.finished', kpis });
   const { logHash, events } = log.finish();
   run.host.stopAll();
+  closeRun(run);
   return {
     scenario: run.scenario.name,
     seed: run.seed,
@@ -160,4 +167,9 @@ function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunRes
     logHash,
     kpis,
   };
+}
+
+/** Releases what a run holds outside the kernel; safe to call twice. */
+export function closeRun(run: RunContext): void {
+  for (const close of run.closers.splice(0)) close();
 }

@@ -11,6 +11,7 @@ import { SENSOR_CHANNELS } from '../world/degradation/sensor-model.js';
 import { Address, type RunContext } from './context.js';
 import { expandMachines, technicianIds } from './machines.js';
 import type { Kpis } from './kpis.js';
+import { wirePredictive } from './wire-predictive.js';
 
 /**
  * The production floor and its upkeep: machines (world model + controller
@@ -91,6 +92,7 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
   work.listeners.machine = (id, obs) => machineAgents.get(id)?.observe(obs);
 
   const m = scenario.maintenance;
+  const predictive = policy === 'predictive' ? wirePredictive(ctx, specs) : undefined;
   host.spawn({
     id: Address.maintenance,
     kind: 'maintenance',
@@ -105,6 +107,7 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
       robotics: scenario.cobots ? Address.robotics : undefined,
       serviceIntervalSeconds: m.serviceInterval,
       threshold: m.threshold,
+      predictive,
     },
   });
 

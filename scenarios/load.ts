@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioSchema, type Scenario } from './schema.js';
@@ -39,8 +40,12 @@ function locate(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-/** Parses and validates scenario text; throws a ScenarioError naming the file, the place and the problem. */
-export function parseScenario(text: string, file: string): Scenario {
+/**
+ * A YAML file parsed and checked against a zod schema, with problems located
+ * by line and column. Other file kinds kept beside the scenarios (federations)
+ * use it too, and `problem` locates the checks that need more than the schema.
+ */
+export function parseYamlFile<S extends z.ZodType>(text: string, file: string, schema: S, notMapping: string): { value: z.output<S>; problem: (path: readonly PropertyKey[], message: string) => ScenarioProblem } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -51,11 +56,35 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const raw = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ScenarioError(file, [{ path: '', line: 1, column: 1, message: 'a scenario is a YAML mapping (name, horizon, machines, …)' }]);
+    throw new ScenarioError(file, [{ path: '', line: 1, column: 1, message: notMapping }]);
   }
-  const result = ScenarioSchema.safeParse(raw);
+  const result = schema.safeParse(raw);
   if (!result.success) throw new ScenarioError(file, problems(result.error, doc, counter));
-  return result.data;
+  return {
+    value: result.data,
+    problem: (path, message) => {
+      const where = locate(doc, counter, path);
+      return { path: formatPath(path), line: where?.line, column: where?.column, message };
+    },
+  };
+}
+
+/** Parses and validates scenario text; throws a ScenarioError naming the file, the place and the problem. */
+export function parseScenario(text: string, file: string): Scenario {
+  const { value } = parseYamlFile(text, file, ScenarioSchema, 'a scenario is a YAML mapping (name, horizon, machines, …)');
+  return resolveFiles(value, file);
+}
+
+/** Files a scenario names (models) are relative to the scenario's folder. */
+function resolveFiles(scenario: Scenario, file: string): Scenario {
+  const models = scenario.maintenance.predictive?.models;
+  if (!models) return scenario;
+  const dir = dirname(file);
+  for (const m of Object.values(models)) {
+    m.rul = resolve(dir, m.rul);
+    if (m.anomaly) m.anomaly = resolve(dir, m.anomaly);
+  }
+  return scenario;
 }
 
 function problems(error: z.ZodError, doc: Document, counter: LineCounter): ScenarioProblem[] {
@@ -67,14 +96,17 @@ function problems(error: z.ZodError, doc: Document, counter: LineCounter): Scena
   });
 }
 
-/** Reads and validates a scenario file. */
-export function loadScenario(file: string): Scenario {
-  let text: string;
+/** A file's text, or a ScenarioError saying why it cannot be read. */
+export function readTextFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, [{ path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(e)})` }]);
   }
-  return parseScenario(text, file);
+}
+
+/** Reads and validates a scenario file. */
+export function loadScenario(file: string): Scenario {
+  return parseScenario(readTextFile(file), file);
 }

@@ -76,11 +76,43 @@ export const TechniciansSchema = z
   })
   .strict();
 
+export const StopCostsSchema = z
+  .object({
+    planned: z.number().nonnegative().describe('Cost of a planned service: labour, parts, production lost while down.'),
+    unplanned: z.number().nonnegative().describe('Cost of a failure: repair, parts, the longer lost production, damage.'),
+  })
+  .strict()
+  .refine((c) => c.unplanned >= c.planned, { message: 'an unplanned stop cannot cost less than a planned one' });
+
+export const PredictiveSchema = z
+  .object({
+    models: z
+      .record(
+        Id,
+        z
+          .object({
+            rul: z.string().min(1).describe('TCN model file (RUL, P(failure within the horizon)), relative to the scenario file.'),
+            anomaly: z.string().min(1).optional().describe('Autoencoder model file (anomaly score and alarm threshold).'),
+          })
+          .strict(),
+      )
+      .describe('Per machine type, the models trained on its simulated fleet (`hyperfactory pdm fleet`). Machines of other types fall back to the threshold.'),
+    leadTime: Duration.default(2 * 86400).describe('Book a service once its cheapest start is this close (time to get parts and crew).'),
+    lookAhead: Duration.default(7 * 86400).describe('Latest service start the window search considers.'),
+    step: Duration.default(3600).describe('Spacing of the candidate service starts.'),
+    costs: z
+      .record(Id, StopCostsSchema)
+      .optional()
+      .describe('Per machine type: planned and unplanned stop costs; derived from repair and service times, production value, labour and parts when omitted.'),
+  })
+  .strict();
+
 export const MaintenanceSchema = z
   .object({
     policy: z.enum(MaintenancePolicies).default('run-to-failure'),
     serviceInterval: Duration.optional().describe('time-based: interval between planned services of a machine.'),
     threshold: z.object({ signal: z.string(), value: z.number() }).strict().optional().describe('condition-based: service when the signal reaches this value.'),
+    predictive: PredictiveSchema.optional().describe('predictive: the models and how their predictions become services.'),
     telemetryInterval: Duration.default(3600),
   })
   .strict();
@@ -226,6 +258,16 @@ function checkReferences(s: unknown, ctx: z.RefinementCtx): void {
   const m = sc.maintenance;
   if (m.policy === 'time-based') need(m.serviceInterval !== undefined, ['maintenance', 'serviceInterval'], 'the time-based policy needs a serviceInterval');
   if (m.policy === 'condition-based') need(m.threshold !== undefined, ['maintenance', 'threshold'], 'the condition-based policy needs a threshold');
+  if (m.policy === 'predictive') need(m.predictive !== undefined, ['maintenance', 'predictive'], 'the predictive policy needs maintenance.predictive (its models)');
+  for (const type of Object.keys(m.predictive?.models ?? {})) {
+    const t = sc.machineTypes[type];
+    need(t !== undefined, ['maintenance', 'predictive', 'models', type], `unknown machine type "${type}" (types: ${Object.keys(sc.machineTypes).join(', ')})`);
+    if (t) need(t.degradation !== undefined, ['maintenance', 'predictive', 'models', type], `machine type "${type}" has no degradation section: there is nothing for a model to predict`);
+  }
+  for (const type of Object.keys(m.predictive?.costs ?? {})) {
+    need(type in sc.machineTypes, ['maintenance', 'predictive', 'costs', type], `unknown machine type "${type}"`);
+  }
+  if (m.predictive) need(m.predictive.leadTime < m.predictive.lookAhead, ['maintenance', 'predictive', 'leadTime'], 'leadTime must be shorter than lookAhead');
   for (const [name, t] of Object.entries(sc.machineTypes)) {
     t.spareParts.forEach((p, i) =>
       need(items.has(p.item), ['machineTypes', name, 'spareParts', i, 'item'], `unknown item "${p.item}" (declare it under inventory.items)`),

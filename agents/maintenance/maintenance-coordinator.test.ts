@@ -18,13 +18,20 @@ const base: MaintenanceCoordinatorInput = {
   robotics: 'robotics',
   serviceIntervalSeconds: 3600,
   threshold: { signal: 'vibration', value: 7 },
+  // m-1 has a model (predictive); m-2 falls back to the threshold.
+  predictive: { costs: { 'm-1': { planned: 1000, unplanned: 5000 } }, leadHours: 48, stepHours: 1, lookAheadHours: 168 },
 };
+
+const prediction = (rulHours: number, failureProbability: number) =>
+  message('maintenance.prediction', { machine: 'm-1', rulHours, failureProbability, horizonHours: 48, rulSpreadHours: 20 }, 'predictor');
 
 /** Events that make sense in a snapshot: requests, readings, and answers to what is open. */
 function events(snapshot: any): MaintenanceEvent[] {
   const out: MaintenanceEvent[] = [
     message('repair.requested', { machine: 'm-1' }, 'm-1'),
     message('telemetry.sample', { machine: 'm-1', signals: { vibration: 9 } }, 'm-1'),
+    message('telemetry.sample', { machine: 'm-2', signals: { vibration: 9 } }, 'm-2'),
+    prediction(20, 0.9),
     { type: 'service.due', machine: 'm-2' },
   ];
   for (const o of openOrders(snapshot.context.book)) {
@@ -52,11 +59,16 @@ function collect(input: MaintenanceCoordinatorInput) {
 }
 
 describe('maintenance coordinator', () => {
-  it.each(['run-to-failure', 'time-based', 'condition-based'] as const)('covers every state and transition under %s (xstate/graph)', (policy) => {
+  it.each(['run-to-failure', 'time-based', 'condition-based', 'predictive'] as const)('covers every state and transition under %s (xstate/graph)', (policy) => {
     const report = modelCoverage(maintenanceCoordinator, { input: { ...base, policy }, events, serializeState, limit: 2000 });
     expect(report.states.missed).toEqual([]);
     // The guarded transitions only fire under their own policy.
-    const unreachable = policy === 'condition-based' ? ['service.due'] : policy === 'time-based' ? ['telemetry.sample'] : ['telemetry.sample', 'service.due'];
+    const unreachable = {
+      'run-to-failure': ['telemetry.sample', 'service.due', 'maintenance.prediction'],
+      'time-based': ['telemetry.sample', 'maintenance.prediction'],
+      'condition-based': ['service.due', 'maintenance.prediction'],
+      predictive: ['service.due'],
+    }[policy];
     expect(report.transitions.missed.filter((t) => !unreachable.some((u) => t.includes(u)))).toEqual([]);
   });
 
@@ -92,5 +104,29 @@ describe('maintenance coordinator', () => {
     const open = openOrders(actor.getSnapshot().context.book);
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ kind: 'repair', status: 'awaitingParts' });
+  });
+
+  it('predictive: waits while the machine is healthy, books a service when the cheapest window comes within the lead time', () => {
+    const { actor, effects, sent } = collect({ ...base, policy: 'predictive' });
+    actor.send(prediction(300, 0));
+    actor.send(prediction(150, 0.001));
+    expect(sent()).toEqual([]);
+    actor.send(prediction(30, 0.8));
+    expect(sent()).toEqual(['maintenance.requested>m-1', 'parts.requested>supply']);
+    const request = effects[0].payload as { reason: string; startHours: number; failureProbability: number };
+    expect(request.reason).toBe('prediction');
+    expect(request.startHours).toBeLessThanOrEqual(48);
+    expect(request.failureProbability).toBeGreaterThanOrEqual(0);
+    // One order per machine: later predictions do not open another.
+    actor.send(prediction(10, 0.99));
+    expect(sent()).toHaveLength(2);
+  });
+
+  it('predictive: a machine without a model is served by the threshold, a machine with one is not', () => {
+    const { actor, sent } = collect({ ...base, policy: 'predictive' });
+    actor.send(message('telemetry.sample', { machine: 'm-1', signals: { vibration: 9 } }, 'm-1'));
+    expect(sent()).toEqual([]);
+    actor.send(message('telemetry.sample', { machine: 'm-2', signals: { vibration: 9 } }, 'm-2'));
+    expect(sent()).toEqual(['maintenance.requested>m-2', 'repair.assigned>tech-1', 'station.locked>robotics']);
   });
 });

@@ -1,6 +1,7 @@
 import { enqueueActions, setup } from 'xstate';
 import { send, type MessageEvent, type SendEffect } from '../host/effects.js';
 import type { MaintenancePolicy } from './policies.js';
+import { chooseWindow, impliedSpread, type WindowCosts } from './predictive/maintenance-window.js';
 import {
   closeOrder,
   dispatch,
@@ -33,8 +34,20 @@ export interface MaintenanceCoordinatorInput {
   robotics?: string;
   /** time-based: calendar interval between planned services of one machine. */
   serviceIntervalSeconds?: number;
-  /** condition-based: request service when `signal` reaches `value`. */
+  /** condition-based: request service when `signal` reaches `value` (predictive: for machines without a model). */
   threshold?: { signal: string; value: number };
+  /** predictive: how predictions become planned services. */
+  predictive?: PredictivePlanning;
+}
+
+export interface PredictivePlanning {
+  /** Per predicted machine: what a planned and an unplanned stop cost. */
+  costs: Record<string, WindowCosts>;
+  /** A service is booked once its best start is this close (time to get parts and crew), hours. */
+  leadHours: number;
+  /** Candidate starts: every `stepHours` up to `lookAheadHours`. */
+  stepHours: number;
+  lookAheadHours: number;
 }
 
 interface MaintenanceContext extends MaintenanceCoordinatorInput {
@@ -46,6 +59,7 @@ export type MaintenanceEvent =
   | MessageEvent<'repair.requested'>
   | MessageEvent<'repair.completed'>
   | MessageEvent<'telemetry.sample'>
+  | MessageEvent<'maintenance.prediction'>
   | MessageEvent<'parts.available'>
   | { type: 'service.due'; machine: string };
 
@@ -53,9 +67,10 @@ const serviceTimer = (machine: string) => `service:${machine}`;
 
 /**
  * The maintenance coordinator: opens a work order for every repair request and
- * for every planned service its policy calls for (a calendar interval, or a
- * health signal over its threshold), gets the spare parts from supply, and
- * hands work orders to idle technicians first come, first served.
+ * for every planned service its policy calls for (a calendar interval, a
+ * health signal over its threshold, or a predicted remaining life whose
+ * cheapest service window has come close), gets the spare parts from supply,
+ * and hands work orders to idle technicians first come, first served.
  */
 export const maintenanceCoordinator = setup({
   types: {
@@ -67,10 +82,14 @@ export const maintenanceCoordinator = setup({
   guards: {
     timeBased: ({ context }) => context.policy === 'time-based',
     overThreshold: ({ context, event }) => {
-      if (context.policy !== 'condition-based' || event.type !== 'telemetry.sample' || !context.threshold) return false;
+      if (event.type !== 'telemetry.sample' || !context.threshold) return false;
+      const watched = context.policy === 'condition-based' || (context.policy === 'predictive' && !context.predictive?.costs[event.msg.payload.machine]);
+      if (!watched) return false;
       const value = event.msg.payload.signals[context.threshold.signal];
       return value !== undefined && value >= context.threshold.value && !orderOf(context.book, event.msg.payload.machine);
     },
+    predictedAndFree: ({ context, event }) =>
+      context.policy === 'predictive' && event.type === 'maintenance.prediction' && !!context.predictive?.costs[event.msg.payload.machine] && !orderOf(context.book, event.msg.payload.machine),
     serviceDueAndFree: ({ context, event }) => event.type === 'service.due' && !orderOf(context.book, event.machine),
   },
   actions: {
@@ -120,6 +139,20 @@ export const maintenanceCoordinator = setup({
             const { machine, signals } = event.msg.payload;
             const signal = context.threshold!.signal;
             const [book, effects] = requestService(context, machine, 'condition', { signal, value: signals[signal] });
+            commit(enqueue, context, book, effects);
+          }),
+        },
+        'maintenance.prediction': {
+          guard: 'predictedAndFree',
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const p = event.msg.payload;
+            const plan = context.predictive!;
+            const candidates = Array.from({ length: Math.floor(plan.lookAheadHours / plan.stepHours) }, (_, i) => (i + 1) * plan.stepHours);
+            const spread = impliedSpread(p.rulHours, p.failureProbability, p.horizonHours, p.rulSpreadHours ?? p.horizonHours / 2);
+            const choice = chooseWindow(p.rulHours, spread, plan.costs[p.machine], candidates);
+            // Later starts are cheaper per hour secured until the failure risk takes over; book once the best start is near.
+            if (choice.startHours > plan.leadHours) return;
+            const [book, effects] = requestService(context, p.machine, 'prediction', undefined, { failureProbability: round3(choice.failureProbability), startHours: choice.startHours });
             commit(enqueue, context, book, effects);
           }),
         },
@@ -174,14 +207,19 @@ function commit(enqueue: Enqueue, context: MaintenanceContext, book: WorkBook, e
 function requestService(
   context: MaintenanceContext,
   machine: string,
-  reason: 'condition' | 'time',
+  reason: 'condition' | 'time' | 'prediction',
   reading?: { signal: string; value: number },
+  window?: { failureProbability: number; startHours: number },
 ): [WorkBook, SendEffect[]] {
   const parts = context.supply ? (context.machineIndex[machine]?.parts ?? []) : [];
   const [book, order] = openOrder(context.book, context.id, machine, 'preventive', parts.length);
-  const effects: SendEffect[] = [send(machine, 'maintenance.requested', { machine, workOrder: order.id, reason, ...reading, parts })];
+  const effects: SendEffect[] = [send(machine, 'maintenance.requested', { machine, workOrder: order.id, reason, ...reading, ...window, parts })];
   for (const p of parts) {
     effects.push(send(context.supply!, 'parts.requested', { item: p.item, qty: p.qty, workOrder: order.id, machine, reason: 'maintenance' }));
   }
   return [book, effects];
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -1,5 +1,5 @@
-/** The maintenance policies a run can use. The AI issue adds `predictive`. */
-export const MaintenancePolicies = ['run-to-failure', 'time-based', 'condition-based'] as const;
+/** The maintenance policies a run can use. */
+export const MaintenancePolicies = ['run-to-failure', 'time-based', 'condition-based', 'predictive'] as const;
 export type MaintenancePolicy = (typeof MaintenancePolicies)[number];
 
 export function isMaintenancePolicy(name: string): name is MaintenancePolicy {

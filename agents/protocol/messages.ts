@@ -79,6 +79,8 @@ export const PayloadSchemas = {
     rulHours: z.number().finite().nonnegative(),
     failureProbability: z.number().min(0).max(1),
     horizonHours: z.number().finite().positive(),
+    /** The model's typical RUL error (held-out RMSE), hours. */
+    rulSpreadHours: z.number().finite().positive().optional(),
     anomaly: z.number().finite().nonnegative().optional(),
     anomalyThreshold: z.number().finite().nonnegative().optional(),
   }),
@@ -91,6 +93,9 @@ export const PayloadSchemas = {
     reason: z.enum(['condition', 'time', 'prediction']),
     signal: z.string().optional(),
     value: z.number().finite().optional(),
+    /** prediction: P(failure before the planned start) and that start, hours from the request. */
+    failureProbability: z.number().min(0).max(1).optional(),
+    startHours: z.number().finite().nonnegative().optional(),
     parts: z.array(partLine),
   }),
   'maintenance.started': workOrder.extend({ technician: id }),

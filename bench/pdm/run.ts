@@ -24,7 +24,7 @@ const bytes = readFileSync(join(root, 'models', 'cmapss-fd001.onnx'));
 const model = await RulModel.fromBytes(bytes, 'cmapss-fd001.onnx');
 const { window, inputs } = model.info.config;
 const per = window * inputs;
-const sync = await SyncOnnxSession.create(bytes, { input: 'x', inputTail: [window, inputs], outputs: [{ name: 'rul', perExample: 1 }, { name: 'p_fail', perExample: 1 }], maxBatch: 500 });
+const sync = SyncOnnxSession.open(bytes, { input: 'x', inputTail: [window, inputs], outputs: [{ name: 'rul', perExample: 1 }, { name: 'p_fail', perExample: 1 }], maxBatch: 500 });
 
 interface Row { mode: string; batch: number; windowsPerSecond: number; p50Ms: number; p99Ms: number; calls: number }
 const rows: Row[] = [];

@@ -61,7 +61,7 @@ describe('viewer server on a live plant', () => {
     const op = client(server.url, 'op-secret');
     open.sockets.push(op.socket);
     await until(() => op.got.snapshots.length > 0 && op.got.deltas.length > 3, 'first frames');
-    expect(op.got.hello).toMatchObject({ protocol: 1, role: 'operator', source: 'live', scenario: 'turbine-failure', seed: 7, policy: 'condition-based' });
+    expect(op.got.hello).toMatchObject({ protocol: 1, role: 'operator', source: 'live', scenario: 'turbine-failure', seed: 7, policy: 'predictive' });
     const snap = op.got.snapshots[0];
     expect(snap.machines.map((m) => m.id)).toEqual(['turbine-1', 'press-1', 'press-2', 'cnc-1', 'cnc-2', 'cnc-3']);
     expect(snap.cobots).toHaveLength(6);

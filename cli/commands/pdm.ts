@@ -9,6 +9,8 @@ import { trainCmapss } from '../../agents/maintenance/predictive/cmapss-training
 import { federatedCmapss } from '../../agents/maintenance/predictive/cmapss-federated.js';
 import { ModelFileError, RulModel } from '../../agents/maintenance/predictive/rul-model.js';
 import { lastWindows, smoothTrajectories } from '../../agents/maintenance/predictive/windows.js';
+import { ScenarioError } from '../../scenarios/load.js';
+import { pdmFleet, pdmFleetHelp } from './pdm-fleet.js';
 
 export const pdmHelp = `hyperfactory pdm train --data FILE --out MODEL.onnx [--epochs N] [--seed S] [--channels C] [--members K] [--smoothing A]
   Trains the remaining-useful-life TCN on a C-MAPSS training file (14
@@ -25,7 +27,8 @@ hyperfactory pdm federated --data FILE[,FILE…] --out MODEL.onnx [--sites 3] [-
   on the pooled data for the same epochs and reports the gap.
 hyperfactory pdm predict --model MODEL.onnx --data FILE [--json]
   RUL of every unit at its last cycle, in unit order, with ONNX Runtime:
-  --json prints [{"unit": 1, "rul": 112.4}, …].`;
+  --json prints [{"unit": 1, "rul": 112.4}, …].
+${pdmFleetHelp}`;
 
 const version = (): string => (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -35,11 +38,12 @@ export async function pdmCommand(argv: string[]): Promise<void> {
     if (sub === 'train') return await train(rest);
     if (sub === 'predict') return await predict(rest);
     if (sub === 'federated') return await federated(rest);
+    if (sub === 'fleet') return await pdmFleet(rest, version());
   } catch (e) {
-    if (e instanceof CmapssError || e instanceof ModelFileError) throw new UsageError(e.message);
+    if (e instanceof CmapssError || e instanceof ModelFileError || e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
   }
-  throw new UsageError(sub ? `pdm: unknown subcommand "${sub}" (train, predict, federated)` : 'pdm: missing subcommand (train, predict, federated)');
+  throw new UsageError(sub ? `pdm: unknown subcommand "${sub}" (train, predict, federated, fleet)` : 'pdm: missing subcommand (train, predict, federated, fleet)');
 }
 
 function required(command: string, name: string, value: string | undefined): string {

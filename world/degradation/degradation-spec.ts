@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from '../../sim/duration.js';
 import { Duration, DurationDistribution } from '../../sim/duration-schema.js';
@@ -132,4 +133,12 @@ export function parseDegradationSpec(raw: unknown): DegradationSpec {
 export function bandCentresHz(spec: DegradationSpec): { band1x: number; band2x: number; bandBearing: number } {
   const shaft = spec.ratedSpeedRpm / 60;
   return { band1x: shaft, band2x: 2 * shaft, bandBearing: spec.bpfoOrder * shaft };
+}
+
+/**
+ * A short fingerprint of a parsed spec: models trained on one machine type's
+ * fleet record it, so a plant refuses a model trained for different physics.
+ */
+export function specFingerprint(spec: DegradationSpec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
 }

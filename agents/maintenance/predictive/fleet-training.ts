@@ -1,4 +1,4 @@
-import type { DegradationSpec } from '../../../world/degradation/degradation-spec.js';
+import { specFingerprint, type DegradationSpec } from '../../../world/degradation/degradation-spec.js';
 import { fleetHistories, type LoadProfile } from '../../../world/degradation/fleet-histories.js';
 import { SENSOR_CHANNELS } from '../../../world/degradation/sensor-model.js';
 import { encodeAnomalyModel } from './anomaly-model.js';
@@ -14,6 +14,8 @@ import { fitScaling, trainingWindows, type WindowSet } from './windows.js';
 
 export interface FleetTrainOptions {
   spec: DegradationSpec;
+  /** The machine type's name, recorded in the models. */
+  machineType?: string;
   /** Machines simulated run to failure (a fifth held out for validation). */
   machines: number;
   seed: number;
@@ -24,6 +26,10 @@ export interface FleetTrainOptions {
   rulCapHours?: number;
   channels?: number;
   load?: number | LoadProfile;
+  /** Seconds between samples: the telemetry interval the models will be served at (default 1 h). */
+  sampleInterval?: number;
+  /** Progress: which network and its epoch report. */
+  onEpoch?: (network: 'rul' | 'anomaly', e: { epoch: number; epochs: number; loss: number }) => void;
 }
 
 export interface FleetFigures {
@@ -43,7 +49,10 @@ export interface FleetFigures {
  */
 export async function trainFleetModels(o: FleetTrainOptions, version: string): Promise<{ rul: Uint8Array; anomaly: Uint8Array; figures: FleetFigures }> {
   const window = o.window ?? 24;
-  const histories = fleetHistories(o.spec, { machines: o.machines, seed: o.seed, load: o.load ?? { min: 0.6, max: 1, segment: 8 * 3600 } }).filter((h) => h.failure);
+  const sampleInterval = o.sampleInterval ?? 3600;
+  // The network counts in samples; figures are reported in hours.
+  const perSample = (hours: number) => (hours * 3600) / sampleInterval;
+  const histories = fleetHistories(o.spec, { machines: o.machines, seed: o.seed, sampleInterval, load: o.load ?? { min: 0.6, max: 1, segment: 8 * 3600 } }).filter((h) => h.failure);
   const all: (Trajectory & { faulty: Uint8Array })[] = histories.map((h, i) => ({ unit: i + 1, rows: h.samples.map((s) => SENSOR_CHANNELS.map((c) => s[c])), faulty: h.faulty }));
   const { train, validation } = splitUnits(
     all.map((t) => t.unit),
@@ -53,11 +62,11 @@ export async function trainFleetModels(o: FleetTrainOptions, version: string): P
   const trainSet = all.filter((t) => train.has(t.unit));
   const valSet = all.filter((t) => validation.has(t.unit));
   const scaling = fitScaling(trainSet);
-  const config: TcnConfig = { inputs: SENSOR_CHANNELS.length, window, channels: o.channels ?? 16, kernel: 3, dilations: [1, 2, 4, 8], rulCap: o.rulCapHours ?? 336, horizon: o.horizonHours ?? 48 };
+  const config: TcnConfig = { inputs: SENSOR_CHANNELS.length, window, channels: o.channels ?? 16, kernel: 3, dilations: [1, 2, 4, 8], rulCap: perSample(o.rulCapHours ?? 336), horizon: perSample(o.horizonHours ?? 48) };
   const tf = await loadTf();
   const windows = trainingWindows(trainSet, window, scaling, config.rulCap);
   const val = trainingWindows(valSet, window, scaling, Infinity);
-  const { params } = await trainTcn(tf, config, windows, { epochs: o.epochs, seed: o.seed });
+  const { params } = await trainTcn(tf, config, windows, { epochs: o.epochs, seed: o.seed, onEpoch: (e) => o.onEpoch?.('rul', e) });
   const out = tcnPredict(tf, config, params, val.x, val.n);
   const capped = Float32Array.from(val.rul, (r) => Math.min(r, config.rulCap));
   const failed = Float32Array.from(val.rul, (r) => (r <= config.horizon ? 1 : 0));
@@ -68,10 +77,11 @@ export async function trainFleetModels(o: FleetTrainOptions, version: string): P
   const aeParams = await trainAutoencoder(tf, ae, healthyTrain.x, healthyTrain.n, { epochs: Math.max(2, Math.round(o.epochs / 2)), seed: o.seed });
   const threshold = calibrateThreshold(autoencoderScores(tf, ae, aeParams, healthyTrain.x, healthyTrain.n), 0.995);
   const scores = autoencoderScores(tf, ae, aeParams, val.x, val.n);
-  const anomaly = alarmFigures(val, scores, threshold, valSet, window);
+  const anomaly = alarmFigures(val, scores, threshold, valSet, window, sampleInterval / 3600);
 
-  const figures: FleetFigures = { rmseHours: rmse(out.rul, capped), brier: brier(out.pFail, failed), reliability: reliability(out.pFail, failed), anomaly };
-  const training = { machines: o.machines, seed: o.seed, epochs: o.epochs, validation: figures };
+  const figures: FleetFigures = { rmseHours: (rmse(out.rul, capped) * sampleInterval) / 3600, brier: brier(out.pFail, failed), reliability: reliability(out.pFail, failed), anomaly };
+  // What a plant checks before serving the models: the same physics, sampled at the same interval.
+  const training = { machineType: o.machineType, spec: specFingerprint(o.spec), sampleInterval, load: o.load ?? 'profile', machines: o.machines, seed: o.seed, epochs: o.epochs, validation: figures };
   return {
     rul: encodeRulModel({ format: 1, kind: 'tcn-rul', config, channels: [...SENSOR_CHANNELS], scaling, members: 1, training }, params, version),
     anomaly: encodeAnomalyModel({ format: 1, kind: 'ae-anomaly', config: ae, channels: [...SENSOR_CHANNELS], scaling, threshold, training }, aeParams, version),
@@ -99,7 +109,7 @@ function select(set: WindowSet, keep: (i: number, unit: number, end: number) => 
 }
 
 /** Precision and recall of the alarm against "a fault has started", and how long before failure it first sounds. */
-function alarmFigures(val: WindowSet, scores: Float32Array, threshold: number, machines: readonly (Trajectory & { faulty: Uint8Array })[], window: number): FleetFigures['anomaly'] {
+function alarmFigures(val: WindowSet, scores: Float32Array, threshold: number, machines: readonly (Trajectory & { faulty: Uint8Array })[], window: number, hoursPerSample: number): FleetFigures['anomaly'] {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -115,7 +125,7 @@ function alarmFigures(val: WindowSet, scores: Float32Array, threshold: number, m
       else if (alarm) fp++;
       else if (faulty) fn++;
       if (!faulty) healthy++;
-      if (alarm && faulty && first === undefined) first = m.rows.length - end;
+      if (alarm && faulty && first === undefined) first = (m.rows.length - end) * hoursPerSample;
     }
     if (first !== undefined) leads.push(first);
   }

@@ -1,3 +1,4 @@
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 /**
  * When to service a machine, given a prediction of its remaining life: the
  * age-replacement trade-off (Barlow & Proschan) on the predicted
@@ -29,6 +30,24 @@ export interface WindowChoice {
   costRate: number;
 }
 
+/**
+ * The spread of the remaining life that agrees with both heads of the model:
+ * a normal around the predicted RUL whose probability of failing within the
+ * horizon is the predicted P. The classifier head is the sharper one near the
+ * end of life, where a single validation RMSE overstates the doubt and would
+ * make every service look premature. When P says little (near 0 or 1 on the
+ * same side as the RUL, or RUL at the horizon), the validation RMSE stands.
+ * Clamped to [fallback / 20, 2 · fallback].
+ */
+export function impliedSpread(rulHours: number, failureProbability: number, horizonHours: number, fallbackHours: number): number {
+  const p = Math.min(1 - 1e-4, Math.max(1e-4, failureProbability));
+  const z = normalQuantile(p, 0, 1);
+  const gap = horizonHours - rulHours;
+  // Same sign needed: a RUL inside the horizon goes with P > 1/2, outside with P < 1/2.
+  if (Math.abs(z) < 0.25 || Math.abs(gap) < 1 || Math.sign(z) !== Math.sign(gap)) return fallbackHours;
+  return Math.min(2 * fallbackHours, Math.max(fallbackHours / 20, gap / z));
+}
+
 /** Standard normal distribution function (Zelen & Severo 26.2.17, error < 7.5e-8). */
 export function normalCdf(z: number): number {
   const t = 1 / (1 + 0.2316419 * Math.abs(z));
@@ -48,20 +67,21 @@ export function chooseWindow(rulHours: number, sigmaHours: number, costs: Window
   // F truncated at 0: a prediction cannot put the failure in the past.
   const f0 = normalCdf(-rulHours / sigmaHours);
   const F = (s: number) => (normalCdf((s - rulHours) / sigmaHours) - f0) / (1 - f0);
-  // E[min(T, s)] = ∫₀ˢ (1 − F(u)) du, by the trapezoid rule on a fine grid.
-  const securedHours = (s: number): number => {
-    const steps = 200;
-    const h = s / steps;
-    let area = 0;
-    for (let i = 0; i < steps; i++) area += (h * (2 - F(i * h) - F((i + 1) * h))) / 2;
-    return area;
-  };
+  // E[min(T, s)] = ∫₀ˢ (1 − F(u)) du, by the trapezoid rule, carried from one candidate to the next.
+  const step = Math.min(1, sigmaHours / 8);
+  const order = [...candidates].sort((a, b) => a - b);
   let best: WindowChoice | undefined;
-  for (const s of candidates) {
+  let at = 0;
+  let secured = 0;
+  for (const s of order) {
     // A start at 0 would secure no production: the earliest start is the next slot.
     if (!(s > 0)) throw new RangeError(`candidate starts must be after now, got ${s}`);
+    const n = Math.max(1, Math.ceil((s - at) / step));
+    const h = (s - at) / n;
+    for (let i = 0; i < n; i++) secured += (h * (2 - F(at + i * h) - F(at + (i + 1) * h))) / 2;
+    at = s;
     const p = F(s);
-    const rate = (p * costs.unplanned + (1 - p) * costs.planned) / securedHours(s);
+    const rate = (p * costs.unplanned + (1 - p) * costs.planned) / secured;
     if (!best || rate < best.costRate) best = { startHours: s, failureProbability: p, costRate: rate };
   }
   return best!;

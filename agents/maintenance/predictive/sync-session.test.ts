@@ -11,7 +11,7 @@ describe('ONNX Runtime called synchronously through a worker', () => {
     const bytes = encodeRulModel(info, initTcn(c, 2), 'test');
     const n = 10;
     const x = Float32Array.from({ length: n * c.window * c.inputs }, (_, i) => (Math.sin(i) + 1) / 2);
-    const sync = await SyncOnnxSession.create(bytes, {
+    const sync = SyncOnnxSession.open(bytes, {
       input: 'x',
       inputTail: [c.window, c.inputs],
       outputs: [
@@ -37,7 +37,7 @@ describe('ONNX Runtime called synchronously through a worker', () => {
     expect(() => sync.run(x, 1)).toThrow(/closed/);
   });
 
-  it('reports a model ONNX Runtime cannot load', async () => {
-    await expect(SyncOnnxSession.create(new Uint8Array([1, 2, 3]), { input: 'x', inputTail: [1], outputs: [], maxBatch: 1 })).rejects.toThrow(/ONNX Runtime worker/);
+  it('reports a model ONNX Runtime cannot load', () => {
+    expect(() => SyncOnnxSession.open(new Uint8Array([1, 2, 3]), { input: 'x', inputTail: [1], outputs: [], maxBatch: 1 })).toThrow(/ONNX Runtime worker: .+/);
   });
 });

@@ -13,20 +13,24 @@ import { Worker } from 'node:worker_threads';
 
 // The worker, as source: one file that works from sources (tests) and from dist/ alike.
 const WORKER = `
-const { workerData, parentPort } = require('node:worker_threads');
+const { workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 (async () => {
-  const { control, data, inputName, inputTail, outputs } = workerData;
+  const { control, data, errorText, inputName, inputTail, outputs } = workerData;
   const ctl = new Int32Array(control);
   const buf = new Float32Array(data);
   let session;
   try {
     session = await ort.InferenceSession.create(new Uint8Array(workerData.model), { intraOpNumThreads: 1, interOpNumThreads: 1 });
   } catch (e) {
-    parentPort.postMessage({ error: String(e && e.message || e) });
+    const text = new TextEncoder().encode(String((e && e.message) || e).split('\\n')[0]);
+    new Uint8Array(errorText).set(text.subarray(0, errorText.byteLength));
+    Atomics.store(ctl, 5, 2);
+    Atomics.notify(ctl, 5);
     return;
   }
-  parentPort.postMessage({ ready: true });
+  Atomics.store(ctl, 5, 1);
+  Atomics.notify(ctl, 5);
   let seen = 0;
   for (;;) {
     Atomics.wait(ctl, 0, seen);
@@ -79,24 +83,38 @@ export class SyncOnnxSession {
     this.buf = new Float32Array(data);
   }
 
-  /** Loads the model in a worker; resolves when it is ready to answer. */
-  static async create(model: Uint8Array, options: SyncSessionOptions): Promise<SyncOnnxSession> {
+  /**
+   * Loads the model in a worker and blocks until it is ready to answer (or
+   * has failed: then throws with ONNX Runtime's reason). Synchronous, so a
+   * run can be built in one go.
+   */
+  static open(model: Uint8Array, options: SyncSessionOptions): SyncOnnxSession {
     const per = options.inputTail.reduce((a, b) => a * b, 1);
     const outPer = options.outputs.reduce((a, o) => a + o.perExample, 0);
-    const control = new SharedArrayBuffer(5 * 4);
+    const control = new SharedArrayBuffer(6 * 4);
     const data = new SharedArrayBuffer(4 * options.maxBatch * Math.max(per, outPer));
+    const errorText = new SharedArrayBuffer(512);
     const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
     // A copy of our own to hand over (a Node Buffer's slice would share, and transfer, its pool).
     const copy = new Uint8Array(model);
     const worker = new Worker(WORKER, {
       eval: true,
-      workerData: { ortPath, model: copy.buffer, control, data, inputName: options.input, inputTail: options.inputTail, outputs: options.outputs.map((o) => o.name) },
+      workerData: { ortPath, model: copy.buffer, control, data, errorText, inputName: options.input, inputTail: options.inputTail, outputs: options.outputs.map((o) => o.name) },
       transferList: [copy.buffer],
     });
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`ONNX Runtime worker: ${m.error}`))));
-      worker.once('error', reject);
-    });
+    // A session nobody closed must not keep the process alive.
+    worker.unref();
+    const ctl = new Int32Array(control);
+    if (Atomics.wait(ctl, 5, 0, 60_000) === 'timed-out') {
+      void worker.terminate();
+      throw new Error('ONNX Runtime worker: no answer within 60 s');
+    }
+    if (Atomics.load(ctl, 5) !== 1) {
+      void worker.terminate();
+      const bytes = new Uint8Array(errorText);
+      const end = bytes.indexOf(0);
+      throw new Error(`ONNX Runtime worker: ${new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end))}`);
+    }
     return new SyncOnnxSession(worker, control, data, options);
   }
 
