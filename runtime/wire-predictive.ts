@@ -38,7 +38,7 @@ export function wirePredictive(ctx: RunContext, machines: readonly MachineSpec[]
   const flush = () => {
     flushPending = false;
     for (const prediction of predictor.predict()) {
-      const { rulHours, failureProbability, horizonHours, rulSpreadHours, anomaly, anomalyThreshold } = prediction;
+      const { rulHours, failureProbability, horizonHours, rulSpreadHours, components, anomaly, anomalyThreshold } = prediction;
       host.sendFrom(PREDICTOR, {
         type: 'send',
         to: Address.maintenance,
@@ -49,6 +49,7 @@ export function wirePredictive(ctx: RunContext, machines: readonly MachineSpec[]
           failureProbability: round(failureProbability, 4),
           horizonHours,
           rulSpreadHours: round(rulSpreadHours, 2),
+          ...(components ? { components: Object.fromEntries(Object.entries(components).map(([c, p]) => [c, round(p, 4)])) } : {}),
           ...(anomaly !== undefined ? { anomaly: round(anomaly, 5), anomalyThreshold: round(anomalyThreshold!, 5) } : {}),
         },
       });

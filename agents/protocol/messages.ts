@@ -81,6 +81,8 @@ export const PayloadSchemas = {
     horizonHours: z.number().finite().positive(),
     /** The model's typical RUL error (held-out RMSE), hours. */
     rulSpreadHours: z.number().finite().positive().optional(),
+    /** Per component: P(that component fails within the horizon); they sum to failureProbability. */
+    components: z.record(z.string(), z.number().min(0).max(1)).optional(),
     anomaly: z.number().finite().nonnegative().optional(),
     anomalyThreshold: z.number().finite().nonnegative().optional(),
   }),

@@ -69,11 +69,18 @@ export interface MachineView {
   /** Predictive-maintenance outputs, when a model serves this machine. */
   anomaly?: number;
   rulHours?: number;
-  failure?: { probability: number; horizonHours: number };
+  failure?: FailureOutlook;
   /** Open work order, if any. */
   workOrder?: string;
   /** Simulated time of the last state change. */
   since: number;
+}
+
+/** P(failure within the horizon), and how it splits over the machine's components when the model says. */
+export interface FailureOutlook {
+  probability: number;
+  horizonHours: number;
+  components?: Record<string, number>;
 }
 
 export interface CobotView {
@@ -196,7 +203,7 @@ export interface MachineDetail {
   /** Anomaly scores over time, when a model serves this machine. */
   anomaly?: [number, number][];
   rulHours?: number;
-  failure?: { probability: number; horizonHours: number };
+  failure?: FailureOutlook;
   /** Failures, repairs and services, oldest first. */
   history: { t: number; kind: string; text: string }[];
 }

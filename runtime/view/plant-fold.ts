@@ -331,7 +331,10 @@ export class PlantFold {
     const probability = num(p.failureProbability) ?? 0;
     const horizonHours = num(p.horizonHours) ?? 0;
     v.rulHours = num(p.rulHours);
-    v.failure = { probability, horizonHours };
+    const shares = obj(p.components);
+    const components = Object.fromEntries(Object.entries(shares).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    v.failure = { probability, horizonHours, ...(Object.keys(components).length > 0 ? { components } : {}) };
+    const likeliest = Object.entries(components).sort((a, b) => b[1] - a[1])[0];
     const anomaly = num(p.anomaly);
     const threshold = num(p.anomalyThreshold);
     if (anomaly !== undefined) {
@@ -341,7 +344,8 @@ export class PlantFold {
     }
     const key = `prediction:${v.id}`;
     if (probability >= 0.5) {
-      if (!this.isOpen(key)) this.alert(t, 'warning', v.id, `${v.id}: ${Math.round(probability * 100)}% likely to fail within ${horizonHours} h`, key);
+      const which = likeliest ? ` (${likeliest[0]} ${Math.round(likeliest[1] * 100)}%)` : '';
+      if (!this.isOpen(key)) this.alert(t, 'warning', v.id, `${v.id}: ${Math.round(probability * 100)}% likely to fail within ${horizonHours} h${which}`, key);
     } else if (anomaly !== undefined && threshold !== undefined && anomaly > threshold) {
       if (!this.isOpen(key)) this.alert(t, 'warning', v.id, `${v.id}: anomalous sensor readings (score ${anomaly.toFixed(3)} over ${threshold.toFixed(3)})`, key);
     } else {

@@ -157,6 +157,8 @@ export class MachinePanel {
       ['RUL', hours(rul)],
       [failure ? `P(fail ≤ ${num(failure.horizonHours)} h)` : 'P(failure)', failure ? percent(failure.probability) : '—'],
     ];
+    // Per component, most at risk first, when the model tells them apart.
+    for (const [component, p] of Object.entries(failure?.components ?? {}).sort((a, b) => b[1] - a[1])) cells.push([`P(${component})`, percent(p)]);
     if (this.stats.childElementCount !== cells.length) {
       this.stats.replaceChildren(...cells.map(() => h('div', { class: 'stat' }, h('span', { class: 'label' }), h('span', { class: 'value' }))));
     }

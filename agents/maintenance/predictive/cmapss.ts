@@ -12,6 +12,8 @@ export const INFORMATIVE_SENSORS = [2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20
 export interface Trajectory {
   unit: number;
   rows: number[][];
+  /** Index of the component whose failure ended it (simulated fleets; C-MAPSS does not say). */
+  failedComponent?: number;
 }
 
 export class CmapssError extends Error {

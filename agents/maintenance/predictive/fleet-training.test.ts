@@ -15,7 +15,10 @@ describe('maintenance models trained on a simulated fleet', () => {
     expect(figures.anomaly.falseAlarmRate).toBeLessThan(0.1);
     const r = await RulModel.fromBytes(rul, 'rul.onnx');
     const a = await AnomalyModel.fromBytes(anomaly, 'ae.onnx');
-    expect(r.info.config).toMatchObject({ inputs: 9, window: 24, rulCap: 336, horizon: 48 });
+    expect(r.info.config).toMatchObject({ inputs: 9, window: 24, rulCap: 336, horizon: 48, components: 3 });
+    expect(r.info.components).toEqual(['bearing', 'rotor-balance', 'cooling']);
+    expect(figures.componentAccuracy).toBeGreaterThanOrEqual(0);
+    expect(figures.componentAccuracy).toBeLessThanOrEqual(1);
     expect(a.info.threshold).toBe(figures.anomaly.threshold);
     await r.close();
     await a.close();

@@ -36,6 +36,8 @@ export interface FleetFigures {
   rmseHours: number;
   brier: number;
   reliability: ReturnType<typeof reliability>;
+  /** Of held-out windows within the horizon of a failure, the share whose most likely component is the one that failed. */
+  componentAccuracy: number;
   anomaly: { threshold: number; precision: number; recall: number; medianLeadHours: number; falseAlarmRate: number };
 }
 
@@ -53,7 +55,13 @@ export async function trainFleetModels(o: FleetTrainOptions, version: string): P
   // The network counts in samples; figures are reported in hours.
   const perSample = (hours: number) => (hours * 3600) / sampleInterval;
   const histories = fleetHistories(o.spec, { machines: o.machines, seed: o.seed, sampleInterval, load: o.load ?? { min: 0.6, max: 1, segment: 8 * 3600 } }).filter((h) => h.failure);
-  const all: (Trajectory & { faulty: Uint8Array })[] = histories.map((h, i) => ({ unit: i + 1, rows: h.samples.map((s) => SENSOR_CHANNELS.map((c) => s[c])), faulty: h.faulty }));
+  const componentIds = o.spec.components.map((c) => c.id);
+  const all: (Trajectory & { faulty: Uint8Array })[] = histories.map((h, i) => ({
+    unit: i + 1,
+    rows: h.samples.map((s) => SENSOR_CHANNELS.map((c) => s[c])),
+    faulty: h.faulty,
+    failedComponent: componentIds.indexOf(h.failure!.component),
+  }));
   const { train, validation } = splitUnits(
     all.map((t) => t.unit),
     0.2,
@@ -62,7 +70,7 @@ export async function trainFleetModels(o: FleetTrainOptions, version: string): P
   const trainSet = all.filter((t) => train.has(t.unit));
   const valSet = all.filter((t) => validation.has(t.unit));
   const scaling = fitScaling(trainSet);
-  const config: TcnConfig = { inputs: SENSOR_CHANNELS.length, window, channels: o.channels ?? 16, kernel: 3, dilations: [1, 2, 4, 8], rulCap: perSample(o.rulCapHours ?? 336), horizon: perSample(o.horizonHours ?? 48) };
+  const config: TcnConfig = { inputs: SENSOR_CHANNELS.length, window, channels: o.channels ?? 16, kernel: 3, dilations: [1, 2, 4, 8], components: componentIds.length, rulCap: perSample(o.rulCapHours ?? 336), horizon: perSample(o.horizonHours ?? 48) };
   const tf = await loadTf();
   const windows = trainingWindows(trainSet, window, scaling, config.rulCap);
   const val = trainingWindows(valSet, window, scaling, Infinity);
@@ -79,14 +87,33 @@ export async function trainFleetModels(o: FleetTrainOptions, version: string): P
   const scores = autoencoderScores(tf, ae, aeParams, val.x, val.n);
   const anomaly = alarmFigures(val, scores, threshold, valSet, window, sampleInterval / 3600);
 
-  const figures: FleetFigures = { rmseHours: (rmse(out.rul, capped) * sampleInterval) / 3600, brier: brier(out.pFail, failed), reliability: reliability(out.pFail, failed), anomaly };
+  const figures: FleetFigures = {
+    rmseHours: (rmse(out.rul, capped) * sampleInterval) / 3600,
+    brier: brier(out.pFail, failed),
+    reliability: reliability(out.pFail, failed),
+    componentAccuracy: componentAccuracy(out.component!, val.component!, failed, componentIds.length),
+    anomaly,
+  };
   // What a plant checks before serving the models: the same physics, sampled at the same interval.
   const training = { machineType: o.machineType, spec: specFingerprint(o.spec), sampleInterval, load: o.load ?? 'profile', machines: o.machines, seed: o.seed, epochs: o.epochs, validation: figures };
   return {
-    rul: encodeRulModel({ format: 1, kind: 'tcn-rul', config, channels: [...SENSOR_CHANNELS], scaling, members: 1, training }, params, version),
+    rul: encodeRulModel({ format: 1, kind: 'tcn-rul', config, channels: [...SENSOR_CHANNELS], components: componentIds, scaling, members: 1, training }, params, version),
     anomaly: encodeAnomalyModel({ format: 1, kind: 'ae-anomaly', config: ae, channels: [...SENSOR_CHANNELS], scaling, threshold, training }, aeParams, version),
     figures,
   };
+}
+
+function componentAccuracy(p: Float32Array, truth: Int32Array, near: Float32Array, k: number): number {
+  let right = 0;
+  let total = 0;
+  for (let i = 0; i < truth.length; i++) {
+    if (near[i] !== 1) continue;
+    let best = 0;
+    for (let j = 1; j < k; j++) if (p[i * k + j] > p[i * k + best]) best = j;
+    total++;
+    if (best === truth[i]) right++;
+  }
+  return total > 0 ? right / total : 0;
 }
 
 /** The windows of a set for which `keep(i, unit, lastSampleIndex)` holds. */

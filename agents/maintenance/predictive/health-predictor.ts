@@ -34,6 +34,8 @@ export interface HealthPrediction {
   horizonHours: number;
   /** Held-out RUL RMSE of the model, hours: the spread the maintenance window assumes. */
   rulSpreadHours: number;
+  /** Per component: P(that component fails within the horizon), when the model has a component head. */
+  components?: Record<string, number>;
   anomaly?: number;
   anomalyThreshold?: number;
 }
@@ -108,6 +110,7 @@ export class HealthPredictor {
             outputs: [
               { name: 'rul', perExample: 1 },
               { name: 'p_fail', perExample: 1 },
+              ...(c.components ? [{ name: 'p_component', perExample: c.components }] : []),
             ],
             maxBatch,
           }),
@@ -167,7 +170,8 @@ export class HealthPredictor {
       const per = c.window * c.inputs;
       const x = new Float32Array(ready.length * per);
       ready.forEach((m, i) => windowAt(this.buffers.get(m)!.rows, c.window, c.window, type.rulInfo.scaling, x, i * per));
-      const [rul, pFail] = type.rul.run(x, ready.length);
+      const [rul, pFail, shares] = type.rul.run(x, ready.length);
+      const names = type.rulInfo.components ?? [];
       let scores: Float32Array | undefined;
       if (type.anomaly && type.anomalyInfo) {
         const a = type.anomalyInfo;
@@ -182,6 +186,7 @@ export class HealthPredictor {
           failureProbability: Math.min(1, Math.max(0, pFail[i])),
           horizonHours: c.horizon * type.hoursPerSample,
           rulSpreadHours: type.spreadHours,
+          ...(shares && names.length > 0 ? { components: Object.fromEntries(names.map((name, k) => [name, Math.min(1, Math.max(0, pFail[i])) * shares[i * names.length + k]])) } : {}),
           ...(scores && type.anomalyInfo ? { anomaly: Math.max(0, scores[i]), anomalyThreshold: type.anomalyInfo.threshold } : {}),
         }),
       );

@@ -123,6 +123,26 @@ describe('TCN, trained with tfjs and exported to ONNX', () => {
     expect(new Set(Array.from(reference.rul, (r) => Math.round(r))).size).toBeGreaterThan(1);
   });
 
+  it('exports the component head too: ONNX Runtime gives the trainer’s component shares (< 1e-4), summing to 1', async () => {
+    const tf = await loadTf();
+    const config = { ...small, components: 3 };
+    const t = parseCmapss(file([60, 50, 45]), 'f').map((u, i) => ({ ...u, failedComponent: i % 3 }));
+    const scaling = fitScaling(t);
+    const train = trainingWindows(t, 30, scaling, 125);
+    expect(Array.from(new Set(train.component))).toEqual([0, 1, 2]);
+    const { params } = await trainTcn(tf, config, train, { epochs: 2, batch: 16, seed: 5 });
+    const reference = tcnPredict(tf, config, params, train.x, train.n);
+    const info: RulModelInfo = { format: 1, kind: 'tcn-rul', config, channels: INFORMATIVE_SENSORS.map((s) => `s${s}`), components: ['a', 'b', 'c'], scaling, training: {} };
+    // An ensemble of two, so the graph's Mean over members is exercised as well.
+    const model = await RulModel.fromBytes(encodeRulModel(info, [params, params], 'test'));
+    const onnx = await model.predict(train.x, train.n);
+    await model.close();
+    let worst = 0;
+    for (let i = 0; i < train.n * 3; i++) worst = Math.max(worst, Math.abs(onnx.component![i] - reference.component![i]));
+    expect(worst).toBeLessThan(1e-4);
+    for (let i = 0; i < train.n; i++) expect(onnx.component![3 * i] + onnx.component![3 * i + 1] + onnx.component![3 * i + 2]).toBeCloseTo(1, 5);
+  });
+
   it('is reproducible: same seed, same weights', async () => {
     const tf = await loadTf();
     const t = parseCmapss(file([45, 40]), 'f');

@@ -12,6 +12,8 @@ export interface RulModelInfo {
   config: TcnConfig;
   /** Names of the input channels, in order (C-MAPSS: `s2`, `s3`, …). */
   channels: string[];
+  /** Names of the component head's classes, in order, when the model has one. */
+  components?: string[];
   /** Min-max scaling fitted on the training data. */
   scaling: Scaling;
   /** Networks averaged (1 = a single network). */
@@ -65,7 +67,7 @@ export class RulModel {
     const c = this.info.config;
     if (x.length !== n * c.window * c.inputs) throw new RangeError(`expected ${n} × ${c.window} × ${c.inputs} values, got ${x.length}`);
     const out = await this.session.run({ x: new Tensor('float32', x, [n, c.window, c.inputs]) });
-    return { rul: out.rul.data as Float32Array, pFail: out.p_fail.data as Float32Array };
+    return { rul: out.rul.data as Float32Array, pFail: out.p_fail.data as Float32Array, ...(out.p_component ? { component: out.p_component.data as Float32Array } : {}) };
   }
 
   async close(): Promise<void> {

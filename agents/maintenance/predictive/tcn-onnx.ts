@@ -8,7 +8,8 @@ import type { Params, TcnConfig } from './tcn.js';
  * members (an ensemble, each trained from its own seed) share the input and
  * their outputs are averaged (ONNX `Mean`).
  * Input `x` [n, window, inputs]; outputs `rul` [n] (clamped at 0, in the
- * cap's unit) and `p_fail` [n]. `metadata` travels in the file.
+ * cap's unit), `p_fail` [n] and, with a component head, `p_component`
+ * [n, components] (softmax). `metadata` travels in the file.
  */
 export function exportTcnOnnx(c: TcnConfig, members: readonly Params[], metadata: Record<string, string>, version: string): Uint8Array {
   if (members.length === 0) throw new Error('an ONNX export needs at least one set of weights');
@@ -18,6 +19,8 @@ export function exportTcnOnnx(c: TcnConfig, members: readonly Params[], metadata
   const cap = g.floats('rul_cap', [], Float32Array.of(c.rulCap));
   const ruls: string[] = [];
   const probabilities: string[] = [];
+  const componentShares: string[] = [];
+  const k = c.components ?? 0;
   members.forEach((params, m) => {
     const prefix = members.length > 1 ? `m${m}.` : '';
     const w = (name: string) => {
@@ -43,12 +46,15 @@ export function exportTcnOnnx(c: TcnConfig, members: readonly Params[], metadata
     const single = members.length === 1;
     ruls.push(g.node('Mul', [g.node('Relu', [column(0)]), cap], {}, single ? 'rul' : undefined));
     probabilities.push(g.node('Sigmoid', [column(1)], {}, single ? 'p_fail' : undefined));
+    if (k > 0) componentShares.push(g.node('Softmax', [g.node('Slice', [heads, g.ints([2]), g.ints([2 + k]), axis1])], { axis: 1 }, single ? 'p_component' : undefined));
   });
   if (members.length > 1) {
     g.node('Mean', ruls, {}, 'rul');
     g.node('Mean', probabilities, {}, 'p_fail');
+    if (k > 0) g.node('Mean', componentShares, {}, 'p_component');
   }
   g.output('rul', ['n']);
   g.output('p_fail', ['n']);
+  if (k > 0) g.output('p_component', ['n', k]);
   return g.encode(metadata, version);
 }

@@ -26,6 +26,12 @@ export interface TcnConfig {
   rulCap: number;
   /** "Fails within `horizon`" is the second head's event (same unit as RUL). */
   horizon: number;
+  /**
+   * Components a third head tells apart: softmax over which one's failure
+   * ends the machine's life (times P(fail) = P(that component fails within
+   * the horizon)). Absent or 0: no such head (C-MAPSS).
+   */
+  components?: number;
 }
 
 export interface Tensor32 {
@@ -50,7 +56,8 @@ export function tcnShapes(c: TcnConfig): [string, number[]][] {
     shapes.push([`b${b}.conv2.w`, [c.kernel * c.channels, c.channels]], [`b${b}.conv2.b`, [c.channels]]);
     if (cin !== c.channels) shapes.push([`b${b}.res.w`, [cin, c.channels]]);
   });
-  shapes.push(['head.w', [c.channels, 2]], ['head.b', [2]]);
+  const outputs = 2 + (c.components ?? 0);
+  shapes.push(['head.w', [c.channels, outputs]], ['head.b', [outputs]]);
   return shapes;
 }
 
@@ -100,7 +107,7 @@ function causalConv(tf: typeof TF, x: TF.Tensor3D, w: TF.Tensor, b: TF.Tensor, k
   return tf.add(tf.matMul(stacked, w as TF.Tensor2D), b).reshape([n, t, -1]) as TF.Tensor3D;
 }
 
-/** The two heads' raw outputs, [n, 2]: RUL as a fraction of the cap (unclamped) and the failure logit. */
+/** The heads' raw outputs, [n, 2 + components]: RUL as a fraction of the cap (unclamped), the failure logit, the component logits. */
 export function tcnForward(tf: typeof TF, c: TcnConfig, p: Record<string, TF.Tensor>, x: TF.Tensor3D): TF.Tensor2D {
   let h = x;
   c.dilations.forEach((d, b) => {
@@ -119,13 +126,18 @@ export function tcnForward(tf: typeof TF, c: TcnConfig, p: Record<string, TF.Ten
 export interface TcnOutputs {
   rul: Float32Array;
   pFail: Float32Array;
+  /** With a component head: [n, components] row-major, P(this component's failure is the one coming). */
+  component?: Float32Array;
 }
 
 /** Inference with tfjs, in batches: the reference the ONNX export is tested against. */
 export function tcnPredict(tf: typeof TF, c: TcnConfig, params: Params, x: Float32Array, n: number, batch = 1024): TcnOutputs {
+  const k = c.components ?? 0;
+  const width = 2 + k;
   const rul = new Float32Array(n);
   const pFail = new Float32Array(n);
-  const vars = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]));
+  const component = k > 0 ? new Float32Array(n * k) : undefined;
+  const vars = Object.fromEntries(Object.entries(params).map(([name, v]) => [name, tf.tensor(v.data, v.shape)]));
   const stride = c.window * c.inputs;
   try {
     for (let s = 0; s < n; s += batch) {
@@ -133,18 +145,21 @@ export function tcnPredict(tf: typeof TF, c: TcnConfig, params: Params, x: Float
       const out = tf.tidy(() => {
         const xb = tf.tensor3d(x.subarray(s * stride, (s + m) * stride), [m, c.window, c.inputs]);
         const raw = tcnForward(tf, c, vars, xb);
-        const [r, l] = tf.split(raw, 2, 1);
-        return tf.concat([tf.relu(r).mul(c.rulCap), tf.sigmoid(l)], 1);
+        const [r, l] = tf.split(raw, [1, 1, ...(k > 0 ? [k] : [])], 1);
+        const parts = [tf.relu(r).mul(c.rulCap), tf.sigmoid(l)];
+        if (k > 0) parts.push(tf.softmax(tf.slice(raw, [0, 2], [m, k])));
+        return tf.concat(parts, 1);
       });
       const v = out.dataSync();
       out.dispose();
       for (let i = 0; i < m; i++) {
-        rul[s + i] = v[2 * i];
-        pFail[s + i] = v[2 * i + 1];
+        rul[s + i] = v[width * i];
+        pFail[s + i] = v[width * i + 1];
+        for (let j = 0; j < k; j++) component![(s + i) * k + j] = v[width * i + 2 + j];
       }
     }
   } finally {
     for (const t of Object.values(vars)) t.dispose();
   }
-  return { rul, pFail };
+  return { rul, pFail, ...(component ? { component } : {}) };
 }

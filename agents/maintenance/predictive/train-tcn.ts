@@ -13,6 +13,8 @@ export interface TrainOptions {
   patience?: number;
   /** Weight of the failure-within-horizon head's cross-entropy against the RUL head's squared error. */
   failWeight?: number;
+  /** Weight of the component head's cross-entropy (needs `component` labels in the training set). */
+  componentWeight?: number;
   seed: number;
   /** Start from these weights instead of a fresh network (federated rounds). */
   initial?: Params;
@@ -53,6 +55,10 @@ export interface TrainResult {
 export async function trainTcn(tf: typeof TF, c: TcnConfig, train: WindowSet, options: TrainOptions, validation?: ValidationSet): Promise<TrainResult> {
   const batch = options.batch ?? 256;
   const failWeight = options.failWeight ?? 0.1;
+  const componentWeight = options.componentWeight ?? 0.1;
+  const kinds = c.components ?? 0;
+  if (kinds > 0 && !train.component) throw new RangeError('a TCN with a component head needs component labels');
+  const cb = new Float32Array(batch * Math.max(1, kinds));
   const patience = options.patience ?? 6;
   let lr = options.learningRate ?? 2e-3;
   const rng = new RandomStream('tcn.batches', options.seed);
@@ -87,15 +93,23 @@ export async function trainTcn(tf: typeof TF, c: TcnConfig, train: WindowSet, op
           yb[i] = train.rul[k] / c.rulCap;
           fb[i] = train.rul[k] <= c.horizon ? 1 : 0;
         }
+        if (kinds > 0) {
+          cb.fill(0, 0, m * kinds);
+          for (let i = 0; i < m; i++) cb[i * kinds + train.component![order[s + i]]] = 1;
+        }
         const loss = optimizer.minimize(
           () =>
             tf.tidy(() => {
               const x = tf.tensor3d(xb.subarray(0, m * stride), [m, c.window, c.inputs]);
               const out = tcnForward(tf, c, vars, x);
-              const [r, l] = tf.split(out, 2, 1);
+              const r = tf.slice(out, [0, 0], [m, 1]);
+              const l = tf.slice(out, [0, 1], [m, 1]);
               const mse = tf.losses.meanSquaredError(tf.tensor2d(yb.subarray(0, m), [m, 1]), r);
               const bce = tf.losses.sigmoidCrossEntropy(tf.tensor2d(fb.subarray(0, m), [m, 1]), l);
-              return tf.add(mse, tf.mul(bce, failWeight)) as TF.Scalar;
+              const loss = tf.add(mse, tf.mul(bce, failWeight));
+              if (kinds === 0) return loss as TF.Scalar;
+              const ce = tf.losses.softmaxCrossEntropy(tf.tensor2d(cb.subarray(0, m * kinds), [m, kinds]), tf.slice(out, [0, 2], [m, kinds]));
+              return tf.add(loss, tf.mul(ce, componentWeight)) as TF.Scalar;
             }),
           true,
         );

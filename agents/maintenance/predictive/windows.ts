@@ -50,6 +50,8 @@ export interface WindowSet {
   rul: Float32Array;
   /** Unit of each example. */
   unit: Int32Array;
+  /** Index of the component whose failure ended the unit's life, when the trajectories say. */
+  component?: Int32Array;
 }
 
 export function trainingWindows(trajectories: readonly Trajectory[], window: number, s: Scaling, rulCap: number): WindowSet {
@@ -59,12 +61,15 @@ export function trainingWindows(trajectories: readonly Trajectory[], window: num
   const x = new Float32Array(ends.length * window * c);
   const rul = new Float32Array(ends.length);
   const unit = new Int32Array(ends.length);
+  const labelled = trajectories.length > 0 && trajectories.every((t) => t.failedComponent !== undefined);
+  const component = labelled ? new Int32Array(ends.length) : undefined;
   ends.forEach(([t, end], i) => {
     windowAt(t.rows, end, window, s, x, i * window * c);
     rul[i] = Math.min(rulCap, t.rows.length - end);
     unit[i] = t.unit;
+    if (component) component[i] = t.failedComponent!;
   });
-  return { n: ends.length, window, channels: c, x, rul, unit };
+  return { n: ends.length, window, channels: c, x, rul, unit, ...(component ? { component } : {}) };
 }
 
 /** The window ending at each trajectory's last cycle, in unit order (what `pdm predict` scores). */
