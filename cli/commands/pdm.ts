@@ -11,6 +11,7 @@ import { ModelFileError, RulModel } from '../../agents/maintenance/predictive/ru
 import { lastWindows, smoothTrajectories } from '../../agents/maintenance/predictive/windows.js';
 import { ScenarioError } from '../../scenarios/load.js';
 import { pdmFleet, pdmFleetHelp } from './pdm-fleet.js';
+import { pdmFederation, pdmFederationHelp } from './pdm-federation.js';
 
 export const pdmHelp = `hyperfactory pdm train --data FILE --out MODEL.onnx [--epochs N] [--seed S] [--channels C] [--members K] [--smoothing A]
   Trains the remaining-useful-life TCN on a C-MAPSS training file (14
@@ -28,7 +29,8 @@ hyperfactory pdm federated --data FILE[,FILE…] --out MODEL.onnx [--sites 3] [-
 hyperfactory pdm predict --model MODEL.onnx --data FILE [--json]
   RUL of every unit at its last cycle, in unit order, with ONNX Runtime:
   --json prints [{"unit": 1, "rul": 112.4}, …].
-${pdmFleetHelp}`;
+${pdmFleetHelp}
+${pdmFederationHelp}`;
 
 const version = (): string => (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -37,6 +39,8 @@ export async function pdmCommand(argv: string[]): Promise<void> {
   try {
     if (sub === 'train') return await train(rest);
     if (sub === 'predict') return await predict(rest);
+    // Plant sites (a federation file, weights over MQTT) or C-MAPSS sites in one process.
+    if (sub === 'federated' && rest.some((a) => a === '--federation' || a.startsWith('--federation='))) return await pdmFederation(rest, version());
     if (sub === 'federated') return await federated(rest);
     if (sub === 'fleet') return await pdmFleet(rest, version());
   } catch (e) {

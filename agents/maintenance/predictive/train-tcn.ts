@@ -8,6 +8,8 @@ export interface TrainOptions {
   epochs: number;
   /** Examples per step. */
   batch?: number;
+  /** At most this many steps per epoch (a federated site's local work per round); a whole pass when omitted. */
+  stepsPerEpoch?: number;
   /** Adam's step size at the start; halved whenever validation has not improved for `patience` epochs. */
   learningRate?: number;
   patience?: number;
@@ -85,7 +87,8 @@ export async function trainTcn(tf: typeof TF, c: TcnConfig, train: WindowSet, op
       }
       let lossSum = 0;
       let steps = 0;
-      for (let s = 0; s + batch <= train.n || (s < train.n && steps === 0); s += batch) {
+      const maxSteps = options.stepsPerEpoch ?? Infinity;
+      for (let s = 0; (s + batch <= train.n || (s < train.n && steps === 0)) && steps < maxSteps; s += batch) {
         const m = Math.min(batch, train.n - s);
         for (let i = 0; i < m; i++) {
           const k = order[s + i];
