@@ -94,6 +94,7 @@ export const FederationFileSchema = z
         holdout: z.number().min(0.05).max(0.5).default(0.2),
         windowStride: z.number().int().min(1).default(1).describe('Train on every n-th window (neighbours overlap in all but one sample).'),
         batch: z.number().int().min(1).default(256),
+        serverMomentum: z.number().min(0).max(0.99).default(0).describe("FedAvgM's server momentum; 0 is plain FedAvg."),
         learningRate: z.number().positive().max(1).default(2e-3).describe("Adam's step size: the sites' at every round, and the baselines'."),
       })
       .strict()

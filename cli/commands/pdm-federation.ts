@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { intFlag, parseCommand } from '../args.js';
+import { intFlag, numberFlag, parseCommand } from '../args.js';
 import { EmbeddedBroker } from '../../bridges/mqtt/embedded-broker.js';
 import { MqttConnectError, MqttPort } from '../../bridges/mqtt/mqtt-port.js';
 import { loadFederation } from '../../scenarios/federation.js';
 import { runFederation, type FederationReport, type Scores } from '../../agents/maintenance/predictive/federation/federation-run.js';
 import { FederationTimeoutError } from '../../agents/maintenance/predictive/federation/wait.js';
 
-export const pdmFederationHelp = `hyperfactory pdm federated --federation FILE [--broker URL] [--rounds N] [--local-epochs N] [--local-steps N] [--machines N]
+export const pdmFederationHelp = `hyperfactory pdm federated --federation FILE [--broker URL] [--rounds N] [--local-epochs N] [--local-steps N] [--server-momentum B] [--machines N]
                            [--seed S] [--out MODEL.onnx] [--centralised] [--json]
   Federated averaging (FedAvg) over the sites of a federation file
   (scenarios/federation-3-sites.yaml): each site simulates its own fleet of a
@@ -31,6 +31,7 @@ export async function pdmFederation(argv: string[], version: string): Promise<vo
     rounds: { type: 'string' },
     'local-epochs': { type: 'string' },
     'local-steps': { type: 'string' },
+    'server-momentum': { type: 'string' },
     machines: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
@@ -42,6 +43,8 @@ export async function pdmFederation(argv: string[], version: string): Promise<vo
   const rounds = intFlag('rounds', values.rounds, { min: 1 });
   const localEpochs = intFlag('local-epochs', values['local-epochs'], { min: 1 });
   const localSteps = intFlag('local-steps', values['local-steps'], { min: 1 });
+  const serverMomentum = numberFlag('server-momentum', values['server-momentum']);
+  if (serverMomentum !== undefined && serverMomentum >= 1) throw new UsageError(`--server-momentum must be below 1, got "${values['server-momentum']}"`);
   const machines = intFlag('machines', values.machines, { min: 5 });
   const seed = intFlag('seed', values.seed);
   const broker = values.broker === undefined ? undefined : brokerUrl(values.broker);
@@ -70,6 +73,7 @@ export async function pdmFederation(argv: string[], version: string): Promise<vo
         rounds,
         localEpochs,
         localSteps,
+        serverMomentum,
         machines,
         seed,
         baselines: values.centralised,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeParams, encodeParams, federatedAverage, federatedTrain } from './federated.js';
+import { decodeParams, encodeParams, federatedAverage, federatedTrain, serverStep } from './federated.js';
 import { initTcn, tcnPredict, type TcnConfig } from './tcn.js';
 import { loadTf } from './tf-backend.js';
 import { parseCmapss } from './cmapss.js';
@@ -46,5 +46,15 @@ describe('federated averaging', () => {
     const { history } = await federatedTrain(tf, c, data, { rounds: 4, localEpochs: 2, seed: 1, batch: 16 }, score);
     expect(history).toHaveLength(4);
     expect(history.at(-1)!.validationRmse!).toBeLessThan(before);
+  });
+
+  it('FedAvgM: momentum 0 is the plain average; otherwise the server keeps a momentum of the rounds’ steps', () => {
+    const t = (x: number) => ({ w: { shape: [1], data: Float32Array.of(x) } });
+    expect(serverStep(t(1), t(3), undefined, 0).params.w.data[0]).toBe(3);
+    // Round 1: step 3 − 1 = 2 → 3; round 2: average 4, step 1 plus 0.5 × 2 → 3 + 2 = 5.
+    const first = serverStep(t(1), t(3), undefined, 0.5);
+    expect(first.params.w.data[0]).toBe(3);
+    const second = serverStep(first.params, t(4), first.velocity, 0.5);
+    expect(second.params.w.data[0]).toBe(5);
   });
 });

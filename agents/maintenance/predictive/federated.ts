@@ -36,6 +36,31 @@ export function federatedAverage(updates: readonly SiteUpdate[]): Params {
   return out;
 }
 
+/**
+ * FedAvgM's server step (Hsu et al. 2019): the sites' average is taken as a
+ * pseudo-gradient step from the current global weights, and the server
+ * keeps a momentum of those steps. With momentum 0 it is the average itself
+ * (plain FedAvg); with sites whose data differ, momentum damps the
+ * round-to-round swing between their pulls.
+ */
+export function serverStep(global: Params, average: Params, velocity: Params | undefined, momentum: number): { params: Params; velocity: Params } {
+  if (momentum === 0) return { params: average, velocity: average };
+  const params: Params = {};
+  const next: Params = {};
+  for (const [name, g] of Object.entries(global)) {
+    const a = average[name].data;
+    const v = new Float32Array(g.data.length);
+    const p = new Float32Array(g.data.length);
+    for (let i = 0; i < v.length; i++) {
+      v[i] = momentum * (velocity?.[name].data[i] ?? 0) + (a[i] - g.data[i]);
+      p[i] = g.data[i] + v[i];
+    }
+    next[name] = { shape: [...g.shape], data: v };
+    params[name] = { shape: [...g.shape], data: p };
+  }
+  return { params, velocity: next };
+}
+
 /** Weights as bytes: a JSON header (names, shapes) and the float32 values, little-endian. */
 export function encodeParams(p: Params): Uint8Array {
   const header = new TextEncoder().encode(JSON.stringify(Object.entries(p).map(([name, t]) => [name, t.shape])));

@@ -1,5 +1,5 @@
 import type { FederationPort } from '../../../ports/federation-port.js';
-import { federatedAverage } from '../federated.js';
+import { federatedAverage, serverStep } from '../federated.js';
 import { initTcn, tcnShapes, type Params, type TcnConfig } from '../tcn.js';
 import type { Scaling } from '../windows.js';
 import { decodeMessage, encodeCall, encodeGlobal, envelope, shapeProblem, topics, MessageError } from './messages.js';
@@ -19,6 +19,8 @@ export interface AggregatorOptions {
   rounds: number;
   /** Seeds the initial global weights. */
   seed: number;
+  /** FedAvgM's server momentum (0, the default: plain FedAvg). */
+  serverMomentum?: number;
   /** How long to wait for every site's scaling statistics, and for every site's update in a round. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -127,6 +129,7 @@ export async function runAggregator(port: FederationPort, o: AggregatorOptions):
     );
     const scaling = envelope(sites.map((s) => stats.get(s)!));
     let global = initTcn(o.config, o.seed);
+    let velocity: Params | undefined;
     const history: AggregatedRound[] = [];
     for (let round = 1; round <= o.rounds; round++) {
       const updates = new Map<string, Received>();
@@ -140,7 +143,7 @@ export async function runAggregator(port: FederationPort, o: AggregatorOptions):
         o.signal,
       );
       // Site-id order: floating-point sums depend on their order, and arrival order is the network's.
-      global = federatedAverage(sites.map((s) => updates.get(s)!));
+      ({ params: global, velocity } = serverStep(global, federatedAverage(sites.map((s) => updates.get(s)!)), velocity, o.serverMomentum ?? 0));
       const entry: AggregatedRound = { round, rounds: o.rounds, globalBytes: message.byteLength, updates: sites.map((s) => ({ site: s, examples: updates.get(s)!.examples, bytes: updates.get(s)!.bytes })) };
       history.push(entry);
       await o.onRound?.({ ...entry, params: global, scaling });

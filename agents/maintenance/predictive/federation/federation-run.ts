@@ -20,6 +20,8 @@ export interface FederationRunOptions {
   localEpochs?: number;
   /** Overrides the file's cap on local minibatches per epoch. */
   localSteps?: number;
+  /** Overrides the file's server momentum (FedAvgM). */
+  serverMomentum?: number;
   /** Machines per site (overrides the file's). */
   machines?: number;
   seed?: number;
@@ -141,6 +143,7 @@ export async function runFederation(f: Federation, o: FederationRunOptions, vers
       config,
       rounds,
       seed,
+      serverMomentum: o.serverMomentum ?? f.training.serverMomentum,
       timeoutMs,
       signal: controller.signal,
       onReject: (r) => o.onReject?.('aggregator', r),
