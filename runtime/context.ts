@@ -20,6 +20,8 @@ export const Address = {
   trucks: '#trucks',
   cobots: '#cobots',
   telemetry: '#telemetry',
+  /** Operator consoles and viewers: maintenance alerts. */
+  operators: '#operators',
 } as const;
 
 /**

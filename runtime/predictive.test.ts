@@ -67,6 +67,22 @@ describe('predictive maintenance policy', () => {
     expect(before?.t).toBe(records[first].t);
   });
 
+  it('alerts operators: anomalies raised and cleared once per episode, failure risks naming the likeliest component', () => {
+    const alerts = records.filter((r) => r.type === 'maintenance.alert');
+    expect(alerts.every((r) => r.to === '#operators')).toBe(true);
+    const raised = alerts.map((r) => r.payload as { kind: string; state: string; component?: string }).filter((p) => p.state === 'raised');
+    expect(raised.some((p) => p.kind === 'anomaly')).toBe(true);
+    // Services are usually booked before P(fail) reaches one half, so failure-risk alerts are rare here (unit-tested in the coordinator).
+    for (const p of raised.filter((q) => q.kind === 'failure-risk')) expect(['bearing', 'rotor-balance', 'cooling']).toContain(p.component);
+    // Never raised twice in a row for the same machine and kind.
+    const last = new Map<string, string>();
+    for (const r of alerts) {
+      const p = r.payload as { machine: string; kind: string; state: string };
+      expect(last.get(`${p.machine}/${p.kind}`), `${p.machine} ${p.kind} at ${r.t}`).not.toBe(p.state);
+      last.set(`${p.machine}/${p.kind}`, p.state);
+    }
+  });
+
   it('is deterministic with inference in the loop', () => {
     const again = runPlant(scenario, { policy: 'predictive', until: 20 * 86400 });
     const once = runPlant(scenario, { policy: 'predictive', until: 20 * 86400 });

@@ -108,6 +108,7 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
       serviceIntervalSeconds: m.serviceInterval,
       threshold: m.threshold,
       predictive,
+      alerts: predictive ? Address.operators : undefined,
     },
   });
 

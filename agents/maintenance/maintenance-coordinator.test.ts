@@ -129,4 +129,38 @@ describe('maintenance coordinator', () => {
     actor.send(message('telemetry.sample', { machine: 'm-2', signals: { vibration: 9 } }, 'm-2'));
     expect(sent()).toEqual(['maintenance.requested>m-2', 'repair.assigned>tech-1', 'station.locked>robotics']);
   });
+
+  it('predictive: raises an alert when the failure risk or the anomaly score crosses its level, once, and clears it', () => {
+    const { actor, effects, sent } = collect({ ...base, policy: 'predictive', alerts: '#operators', predictive: { ...base.predictive!, leadHours: 1 } });
+    const reading = (failureProbability: number, anomaly: number) =>
+      message('maintenance.prediction', { machine: 'm-1', rulHours: 200, failureProbability, horizonHours: 48, rulSpreadHours: 20, components: { bearing: failureProbability * 0.9, seal: failureProbability * 0.1 }, anomaly, anomalyThreshold: 0.05 }, 'predictor');
+    actor.send(reading(0.01, 0.01));
+    expect(sent()).toEqual([]);
+    actor.send(reading(0.01, 0.09));
+    actor.send(reading(0.6, 0.1));
+    actor.send(reading(0.7, 0.2));
+    expect(sent()).toEqual(['maintenance.alert>#operators', 'maintenance.alert>#operators']);
+    expect(effects.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ machine: 'm-1', kind: 'anomaly', state: 'raised', value: 0.09, threshold: 0.05 }),
+      expect.objectContaining({ machine: 'm-1', kind: 'failure-risk', state: 'raised', component: 'bearing', text: 'm-1: 60 % likely to fail within 48 h (bearing 54 %)' }),
+    ]);
+    // Just under the levels: still open (no flapping); well under: cleared.
+    actor.send(reading(0.45, 0.045));
+    expect(effects).toHaveLength(2);
+    actor.send(reading(0.2, 0.01));
+    expect(effects.slice(2).map((e) => [(e.payload as { kind: string }).kind, (e.payload as { state: string }).state])).toEqual([
+      ['failure-risk', 'cleared'],
+      ['anomaly', 'cleared'],
+    ]);
+  });
+
+  it('predictive: a repaired machine’s open alerts are cleared', () => {
+    const { actor, effects } = collect({ ...base, policy: 'predictive', alerts: '#operators', predictive: { ...base.predictive!, leadHours: 1 } });
+    actor.send(message('maintenance.prediction', { machine: 'm-2', rulHours: 200, failureProbability: 0, horizonHours: 48, anomaly: 1, anomalyThreshold: 0.05 }, 'predictor'));
+    actor.send(message('repair.requested', { machine: 'm-2' }, 'm-2'));
+    const wo = (effects.find((e) => e.message === 'repair.assigned')!.payload as { workOrder: string }).workOrder;
+    actor.send(message('repair.completed', { machine: 'm-2', workOrder: wo, technician: 'tech-1', kind: 'repair' }, 'tech-1'));
+    const alerts = effects.filter((e) => e.message === 'maintenance.alert').map((e) => (e.payload as { state: string }).state);
+    expect(alerts).toEqual(['raised', 'cleared']);
+  });
 });

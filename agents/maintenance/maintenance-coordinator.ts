@@ -2,6 +2,7 @@ import { enqueueActions, setup } from 'xstate';
 import { send, type MessageEvent, type SendEffect } from '../host/effects.js';
 import type { MaintenancePolicy } from './policies.js';
 import { chooseWindow, impliedSpread, type WindowCosts } from './predictive/maintenance-window.js';
+import { alertsFor, clearedByRenewal, type MaintenanceAlert, type OpenAlerts } from './predictive/alerts.js';
 import {
   closeOrder,
   dispatch,
@@ -38,6 +39,8 @@ export interface MaintenanceCoordinatorInput {
   threshold?: { signal: string; value: number };
   /** predictive: how predictions become planned services. */
   predictive?: PredictivePlanning;
+  /** Where alerts from predictions go (operator consoles); none are sent without it. */
+  alerts?: string;
 }
 
 export interface PredictivePlanning {
@@ -52,6 +55,8 @@ export interface PredictivePlanning {
 
 interface MaintenanceContext extends MaintenanceCoordinatorInput {
   book: WorkBook;
+  /** Open prediction alerts per machine. */
+  openAlerts: Record<string, OpenAlerts>;
   machineIndex: Record<string, MaintainedMachine>;
 }
 
@@ -107,6 +112,7 @@ export const maintenanceCoordinator = setup({
   context: ({ input }) => ({
     ...input,
     book: emptyWorkBook(input.technicians),
+    openAlerts: {},
     machineIndex: Object.fromEntries(input.machines.map((m) => [m.id, m])),
   }),
   initial: 'operating',
@@ -143,9 +149,17 @@ export const maintenanceCoordinator = setup({
           }),
         },
         'maintenance.prediction': {
-          guard: 'predictedAndFree',
-          actions: enqueueActions(({ context, event, enqueue }) => {
+          actions: enqueueActions(({ context, event, enqueue, check }) => {
             const p = event.msg.payload;
+            if (context.alerts) {
+              const open = context.openAlerts[p.machine] ?? {};
+              const changed = alertsFor(open, p);
+              if (changed.alerts.length > 0) {
+                enqueue.assign({ openAlerts: { ...context.openAlerts, [p.machine]: changed.open } });
+                for (const a of changed.alerts) enqueue.emit(alertMessage(context.alerts, a));
+              }
+            }
+            if (!check('predictedAndFree')) return;
             const plan = context.predictive!;
             const candidates = Array.from({ length: Math.floor(plan.lookAheadHours / plan.stepHours) }, (_, i) => (i + 1) * plan.stepHours);
             const spread = impliedSpread(p.rulHours, p.failureProbability, p.horizonHours, p.rulSpreadHours ?? p.horizonHours / 2);
@@ -174,6 +188,11 @@ export const maintenanceCoordinator = setup({
             const { workOrder, technician, machine, kind } = event.msg.payload;
             const [book, order] = closeOrder(context.book, workOrder, technician);
             const effects: SendEffect[] = [];
+            const open = context.openAlerts[machine];
+            if (context.alerts && open && Object.keys(open).length > 0) {
+              enqueue.assign({ openAlerts: { ...context.openAlerts, [machine]: {} } });
+              for (const a of clearedByRenewal(machine, open)) effects.push(alertMessage(context.alerts, a));
+            }
             const done: WorkKind = order?.kind ?? kind;
             if (done === 'preventive') effects.push(send(machine, 'maintenance.completed', { machine, workOrder, technician, kind: done }));
             const station = context.machineIndex[machine]?.station;
@@ -190,6 +209,10 @@ export const maintenanceCoordinator = setup({
 });
 
 type Enqueue = { assign: (update: { book: WorkBook }) => void; emit: (effect: SendEffect) => void };
+
+function alertMessage(to: string, a: MaintenanceAlert): SendEffect {
+  return send(to, 'maintenance.alert', { ...a });
+}
 
 /** Stores the new work book, sends the messages, then hands queued work to idle technicians. */
 function commit(enqueue: Enqueue, context: MaintenanceContext, book: WorkBook, effects: SendEffect[]): void {

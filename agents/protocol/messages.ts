@@ -87,6 +87,16 @@ export const PayloadSchemas = {
     anomalyThreshold: z.number().finite().nonnegative().optional(),
   }),
 
+  /** The maintenance coordinator's alerts for operators: raised or cleared, one message per change. */
+  'maintenance.alert': machineRef.extend({
+    kind: z.enum(['anomaly', 'failure-risk']),
+    state: z.enum(['raised', 'cleared']),
+    text: z.string(),
+    value: z.number().finite().optional(),
+    threshold: z.number().finite().optional(),
+    component: z.string().optional(),
+  }),
+
   // Maintenance
   'repair.requested': machineRef,
   'repair.assigned': workOrder.extend({ kind: z.enum(['repair', 'preventive']) }),

@@ -8,20 +8,24 @@ const scenario = loadScenario(join(projectRoot(), 'scenarios/turbine-failure.yam
 const msg = (t: number, type: string, payload: object, id = `x:${t}`) => ({ t, type, id, from: 'predictor', to: 'maintenance', conversation: id, payload });
 
 describe('plant fold', () => {
-  it('shows a model’s predictions on the machine and keeps a likely failure or an anomaly open until it clears', () => {
+  it('shows a model’s predictions on the machine and keeps the coordinator’s alerts open until they clear', () => {
     const fold = new PlantFold(scenario);
     fold.apply({ t: 0, type: 'run.started', scenario: 'turbine-failure' });
     fold.apply(msg(3600, 'maintenance.prediction', { machine: 'press-1', rulHours: 300, failureProbability: 0.02, horizonHours: 48, anomaly: 0.01, anomalyThreshold: 0.05 }));
     expect(fold.machines.get('press-1')!.view).toMatchObject({ rulHours: 300, failure: { probability: 0.02, horizonHours: 48 }, anomaly: 0.01 });
+    fold.apply(msg(7200, 'maintenance.prediction', { machine: 'press-1', rulHours: 30, failureProbability: 0.8, horizonHours: 48, components: { 'ram-guide': 0.7, hydraulics: 0.1 } }));
+    expect(fold.machines.get('press-1')!.view.failure).toEqual({ probability: 0.8, horizonHours: 48, components: { 'ram-guide': 0.7, hydraulics: 0.1 } });
+    // A prediction alone raises nothing: alerts are the coordinator's.
     expect(fold.attention()).toEqual([]);
-    fold.apply(msg(7200, 'maintenance.prediction', { machine: 'press-1', rulHours: 200, failureProbability: 0.1, horizonHours: 48, anomaly: 0.2, anomalyThreshold: 0.05 }));
-    expect(fold.attention().map((a) => a.text)).toEqual(['press-1: anomalous sensor readings (score 0.200 over 0.050)']);
-    fold.apply(msg(10800, 'maintenance.prediction', { machine: 'press-1', rulHours: 30, failureProbability: 0.8, horizonHours: 48, anomaly: 0.3, anomalyThreshold: 0.05 }));
-    // Still one open item for the machine's prediction (the first stays until the prediction clears).
+    const alert = (t: number, kind: string, state: string, text: string) => fold.apply(msg(t, 'maintenance.alert', { machine: 'press-1', kind, state, text }));
+    alert(7200, 'anomaly', 'raised', 'press-1: anomalous sensor readings');
+    alert(7200, 'failure-risk', 'raised', 'press-1: 80 % likely to fail within 48 h (ram-guide 70 %)');
+    expect(fold.attention().map((a) => a.text).sort()).toEqual(['press-1: 80 % likely to fail within 48 h (ram-guide 70 %)', 'press-1: anomalous sensor readings']);
+    alert(10800, 'anomaly', 'cleared', 'press-1: sensor readings normal again');
     expect(fold.attention()).toHaveLength(1);
-    fold.apply(msg(14400, 'maintenance.prediction', { machine: 'press-1', rulHours: 400, failureProbability: 0.01, horizonHours: 48, anomaly: 0.01, anomalyThreshold: 0.05 }));
+    alert(14400, 'failure-risk', 'cleared', 'press-1: renewed by maintenance');
     expect(fold.attention()).toEqual([]);
-    expect(fold.detail('press-1')!.anomalies.map(([t]) => t)).toEqual([3600, 7200, 10800, 14400]);
+    expect(fold.detail('press-1')!.anomalies.map(([t]) => t)).toEqual([3600]);
   });
 
   it('counts stock down when parts are handed out and up when a delivery arrives', () => {

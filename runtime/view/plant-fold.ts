@@ -222,6 +222,8 @@ export class PlantFold {
         return this.onTelemetry(str(p.machine) ?? from, obj(p.signals), t);
       case 'maintenance.prediction':
         return this.onPrediction(p, t);
+      case 'maintenance.alert':
+        return this.onMaintenanceAlert(p, t);
       case 'maintenance.requested':
       case 'maintenance.completed':
       case 'repair.assigned':
@@ -323,34 +325,29 @@ export class PlantFold {
     m.view.health = span > 0 ? Math.min(1, Math.max(0, 1 - (value - (m.baseline ?? 0)) / span)) : 1;
   }
 
-  /** A model's reading: shown on the machine; an anomaly past its alarm level or a likely failure needs attention. */
+  /** A model's reading, shown on the machine (alerts come from the coordinator: `maintenance.alert`). */
   private onPrediction(p: Payload, t: number): void {
     const m = this.machines.get(str(p.machine) ?? '');
     if (!m) return;
     const v = m.view;
-    const probability = num(p.failureProbability) ?? 0;
-    const horizonHours = num(p.horizonHours) ?? 0;
     v.rulHours = num(p.rulHours);
     const shares = obj(p.components);
     const components = Object.fromEntries(Object.entries(shares).filter((e): e is [string, number] => typeof e[1] === 'number'));
-    v.failure = { probability, horizonHours, ...(Object.keys(components).length > 0 ? { components } : {}) };
-    const likeliest = Object.entries(components).sort((a, b) => b[1] - a[1])[0];
+    v.failure = { probability: num(p.failureProbability) ?? 0, horizonHours: num(p.horizonHours) ?? 0, ...(Object.keys(components).length > 0 ? { components } : {}) };
     const anomaly = num(p.anomaly);
-    const threshold = num(p.anomalyThreshold);
     if (anomaly !== undefined) {
       v.anomaly = anomaly;
       if (m.anomalies.length >= SERIES_POINTS) m.anomalies.splice(0, m.anomalies.length - SERIES_POINTS + 1);
       m.anomalies.push([t, anomaly]);
     }
-    const key = `prediction:${v.id}`;
-    if (probability >= 0.5) {
-      const which = likeliest ? ` (${likeliest[0]} ${Math.round(likeliest[1] * 100)}%)` : '';
-      if (!this.isOpen(key)) this.alert(t, 'warning', v.id, `${v.id}: ${Math.round(probability * 100)}% likely to fail within ${horizonHours} h${which}`, key);
-    } else if (anomaly !== undefined && threshold !== undefined && anomaly > threshold) {
-      if (!this.isOpen(key)) this.alert(t, 'warning', v.id, `${v.id}: anomalous sensor readings (score ${anomaly.toFixed(3)} over ${threshold.toFixed(3)})`, key);
-    } else {
-      this.resolve(key);
-    }
+  }
+
+  /** The coordinator's alert from predictions: open until it says cleared. */
+  private onMaintenanceAlert(p: Payload, t: number): void {
+    const machine = str(p.machine) ?? '?';
+    const key = `${str(p.kind) ?? 'alert'}:${machine}`;
+    if (p.state === 'cleared') this.resolve(key);
+    else if (!this.isOpen(key)) this.alert(t, 'warning', machine, str(p.text) ?? `${machine}: ${str(p.kind) ?? 'alert'}`, key);
   }
 
   private onWorkOrder(type: string, p: Payload, t: number): void {
