@@ -2,7 +2,7 @@ import type { FederationPort } from '../../../ports/federation-port.js';
 import { federatedAverage, serverStep } from '../federated.js';
 import { initTcn, tcnShapes, type Params, type TcnConfig } from '../tcn.js';
 import type { Scaling } from '../windows.js';
-import { decodeMessage, encodeCall, encodeGlobal, envelope, shapeProblem, topics, MessageError } from './messages.js';
+import { encodeCall, encodeGlobal, envelope, receive, shapeProblem, topics } from './messages.js';
 import { formatMs, Waiter } from './wait.js';
 
 /** A message refused, and why: reported, counted, never averaged. */
@@ -81,15 +81,10 @@ export async function runAggregator(port: FederationPort, o: AggregatorOptions):
   };
 
   const onMessage = (topic: string, bytes: Uint8Array) => {
-    let m;
-    try {
-      m = decodeMessage(bytes);
-    } catch (e) {
-      if (!(e instanceof MessageError)) throw e;
-      return reject(topic, e.message);
-    }
+    const received = receive(o.federation, bytes);
+    if ('reason' in received) return reject(topic, received.reason);
+    const m = received.message;
     const h = m.header;
-    if (h.federation !== o.federation) return reject(topic, `federation "${h.federation}", this is "${o.federation}"`);
     if (h.type === 'global' || h.type === 'call') return reject(topic, `a ${h.type} message sent to the aggregator`);
     const claimed = h.type === 'stats' ? topics.stats(o.federation, h.site) : topics.update(o.federation, h.site);
     if (topic !== claimed) return reject(topic, `${h.type === 'update' ? 'an update' : 'statistics'} from site "${h.site}" on another site's topic`);

@@ -143,6 +143,19 @@ export function decodeMessage(bytes: Uint8Array): Message {
 }
 
 /** Why `params` does not have exactly the names and shapes of `shapes` (in order), or undefined. */
+/** A received message of this federation, or why it is not one (the caller rejects it with that reason). */
+export function receive(federation: string, bytes: Uint8Array): { message: Message } | { reason: string } {
+  let message: Message;
+  try {
+    message = decodeMessage(bytes);
+  } catch (e) {
+    if (!(e instanceof MessageError)) throw e;
+    return { reason: e.message };
+  }
+  const h = message.header;
+  return h.federation === federation ? { message } : { reason: `federation "${h.federation}", this is "${federation}"` };
+}
+
 export function shapeProblem(params: Params, shapes: readonly (readonly [string, readonly number[]])[]): string | undefined {
   const names = Object.keys(params);
   if (names.length !== shapes.length) return `${names.length} weight tensors, expected ${shapes.length}`;

@@ -7,7 +7,7 @@ import { trainTcn } from '../train-tcn.js';
 import { fitScaling, type Scaling, type WindowSet } from '../windows.js';
 import type { Rejection } from './aggregator.js';
 import { strideWindows } from './fleet-data.js';
-import { decodeMessage, encodeStats, encodeUpdate, MessageError, shapeProblem, topics, type GlobalHeader } from './messages.js';
+import { encodeStats, encodeUpdate, receive, shapeProblem, topics, type GlobalHeader } from './messages.js';
 import { FederationAbortedError, formatMs, Waiter } from './wait.js';
 
 export interface SiteOptions {
@@ -60,15 +60,10 @@ export async function runSite(port: FederationPort, o: SiteOptions): Promise<Sit
   const reject = (topic: string, reason: string) => o.onReject?.({ topic, reason });
 
   const onMessage = (topic: string, bytes: Uint8Array) => {
-    let m;
-    try {
-      m = decodeMessage(bytes);
-    } catch (e) {
-      if (!(e instanceof MessageError)) throw e;
-      return reject(topic, e.message);
-    }
+    const received = receive(o.federation, bytes);
+    if ('reason' in received) return reject(topic, received.reason);
+    const m = received.message;
     const h = m.header;
-    if (h.federation !== o.federation) return reject(topic, `federation "${h.federation}", this is "${o.federation}"`);
     if (h.type === 'call') {
       inbox.push({ call: true });
       return waiter.poke();
