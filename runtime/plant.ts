@@ -13,6 +13,7 @@ import type { RunContext } from './context.js';
 import { combineKpis, emptyKpis, type Kpis } from './kpis.js';
 import { wireMaintenance } from './wire-maintenance.js';
 import { wireExtensions } from './extensions.js';
+import { RunOptionError } from './run-option-error.js';
 
 export interface RunOptions {
   seed?: number;
@@ -53,10 +54,7 @@ export interface RunResult {
   kpis: Kpis;
 }
 
-/** A user error in the run's options (bad policy name …): reported as one line, no stack trace. */
-export class RunOptionError extends Error {
-  override name = 'RunOptionError';
-}
+export { RunOptionError };
 
 export function resolvePolicy(scenario: Scenario, name: string | undefined): MaintenancePolicy {
   const policy = name ?? scenario.maintenance.policy;

@@ -100,6 +100,13 @@ describe('predictive maintenance policy', () => {
     expect(() => runPlant(faster, { policy: 'predictive', until: 86400 })).toThrow(/samples every 3600 s, the plant's telemetry comes every 1800 s/);
   });
 
+  it('refuses stop costs that make a failure cheaper than a planned service', () => {
+    const cheap = turbineFloor((raw) => {
+      raw.machineTypes.turbine.serviceTime = { dist: 'constant', value: '48h' };
+    });
+    expect(() => runPlant(cheap, { policy: 'predictive', until: 86400 })).toThrow(/machine type "turbine": a failure \(\d+\) would cost less than a planned service/);
+  });
+
   it('tells a scenario without models, or with a model for a machine that does not degrade, where it is wrong', () => {
     expect(() =>
       turbineFloor((raw) => {

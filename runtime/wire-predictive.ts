@@ -9,6 +9,7 @@ import { specFingerprint } from '../world/degradation/degradation-spec.js';
 import type { Envelope } from '../agents/protocol/envelope.js';
 import type { MachineType, Scenario } from '../scenarios/schema.js';
 import { Address, type RunContext } from './context.js';
+import { RunOptionError } from './run-option-error.js';
 import type { MachineSpec } from './machines.js';
 
 /** Address of the plant's edge inference service. */
@@ -68,7 +69,14 @@ export function wirePredictive(ctx: RunContext, machines: readonly MachineSpec[]
   });
 
   const costs: Record<string, WindowCosts> = {};
-  for (const [id, type] of watched) costs[id] = p.costs?.[type] ?? stopCosts(scenario, scenario.machineTypes[type]);
+  for (const [id, type] of watched) {
+    const c = p.costs?.[type] ?? stopCosts(scenario, scenario.machineTypes[type]);
+    // The window trade-off needs a failure to cost at least a planned stop.
+    if (c.unplanned < c.planned) {
+      throw new RunOptionError(`machine type "${type}": a failure (${Math.round(c.unplanned)}) would cost less than a planned service (${Math.round(c.planned)}) with its repair and service times; give maintenance.predictive.costs.${type}`);
+    }
+    costs[id] = c;
+  }
   return { costs, leadHours: p.leadTime / 3600, stepHours: p.step / 3600, lookAheadHours: p.lookAhead / 3600 };
 }
 
