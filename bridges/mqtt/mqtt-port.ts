@@ -23,6 +23,8 @@ export interface MqttPortOptions {
   connectTimeoutMs?: number;
   /** A handler threw, or the connection reported an error after it was up: told here, never thrown into the client. */
   onError?: (error: Error) => void;
+  /** The broker publishes this if the connection dies without a goodbye (MQTT's last will), e.g. a retained "offline". */
+  will?: { topic: string; payload: string; retain?: boolean };
 }
 
 /** The broker could not be reached or refused the connection. */
@@ -92,6 +94,7 @@ export class MqttPort implements FederationPort {
       clean: true,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       reconnectPeriod: 1000,
+      ...(o.will ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? false } } : {}),
     };
     let client: MqttClient;
     try {
@@ -126,11 +129,12 @@ export class MqttPort implements FederationPort {
     return new MqttPort(client, o.onError ?? ((e) => process.stderr.write(`mqtt ${o.clientId}: ${e.message}\n`)));
   }
 
-  async publish(topic: string, payload: Uint8Array): Promise<void> {
+  /** Publishes at QoS 1; `retain` keeps it on the broker as the topic's last value for late subscribers. */
+  async publish(topic: string, payload: Uint8Array, options: { retain?: boolean } = {}): Promise<void> {
     if (this.closed) throw new Error(`publish to ${topic}: the MQTT connection is closed`);
     const problem = topicProblem(topic);
     if (problem) throw new RangeError(`publish: ${problem}`);
-    await this.client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1 });
+    await this.client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1, retain: options.retain ?? false });
   }
 
   async subscribe(filter: string, handler: MessageHandler): Promise<() => Promise<void>> {

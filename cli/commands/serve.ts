@@ -11,16 +11,25 @@ import { ViewerServer } from '../../bridges/viewer/server.js';
 import { LogFileError } from '../../sim/log/read-log.js';
 import { endpointFromEnv } from '../../runtime/operator-nl.js';
 import { projectRoot } from '../../runtime/paths.js';
+import { startPlantMqtt } from '../../bridges/mqtt/plant-bridge.js';
+import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
+import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
+                  [--mqtt URL | --mqtt-port P | --no-mqtt]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
   may pause, change speed, inject faults, reset and command cobots; without the
   token the page is read-only. --read-only starts with no operator at all.
   --replay FILE plays a recorded event log (run --log) of this scenario instead,
-  with a time slider.`;
+  with a time slider.
+  A live plant is also on MQTT (topics in docs/mqtt.md: telemetry, predictions,
+  alerts, work orders, agents' states out; operator commands in): on an
+  embedded broker at 127.0.0.1:1883 (--mqtt-port P, or a free port when it is
+  taken), or on a running broker with --mqtt mqtt://host:port; --no-mqtt turns
+  it off. Commands over MQTT are refused when the plant is --read-only.`;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('serve', argv, {
@@ -34,6 +43,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
     mode: { type: 'string' },
     log: { type: 'string' },
     replay: { type: 'string' },
+    mqtt: { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    'no-mqtt': { type: 'boolean', default: false },
   });
   const file = onePositional('serve', positionals, 'scenario file');
   const scenario = loadScenario(file);
@@ -43,6 +55,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (port > 65535) throw new UsageError(`--viewer-port must be at most 65535, got ${port}`);
   if (values.mode !== undefined && values.mode !== 'des' && values.mode !== 'physics') throw new UsageError(`--mode must be des or physics, got "${values.mode}"`);
   if (values['read-only'] && values.token !== undefined) throw new UsageError('--token and --read-only exclude each other');
+  const mqttPort = intFlag('mqtt-port', values['mqtt-port']);
+  if (mqttPort !== undefined && mqttPort > 65535) throw new UsageError(`--mqtt-port must be at most 65535, got ${mqttPort}`);
+  if ([values.mqtt !== undefined, mqttPort !== undefined, values['no-mqtt']].filter(Boolean).length > 1) throw new UsageError('--mqtt, --mqtt-port and --no-mqtt exclude each other');
+  if (values.mqtt !== undefined && !/^mqtts?:\/\/[^\s/]+/.test(values.mqtt)) throw new UsageError(`--mqtt must be a broker address like mqtt://127.0.0.1:1883, got "${values.mqtt}"`);
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -76,13 +92,24 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${values.host}"`);
     throw e;
   }
+  let mqtt: Awaited<ReturnType<typeof startPlantMqtt>> | undefined;
+  if (source instanceof LivePlant && !values['no-mqtt']) {
+    try {
+      mqtt = await startPlantMqtt(source, { plant: scenario.name, url: values.mqtt, embeddedPort: mqttPort, commands: token !== undefined, onProblem: (line) => process.stderr.write(`${line}\n`) });
+    } catch (e) {
+      await Promise.all([server.close(), source.close()]);
+      if (e instanceof MqttConnectError) throw new UsageError(`--mqtt: ${e.message}`);
+      throw e;
+    }
+  }
   const what = values.replay ? `replay of ${values.replay}` : `${scenario.name} live at ×${speed}`;
-  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\nCtrl-C stops.\n`);
+  const onMqtt = mqtt ? `  MQTT: ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}, topics ${plantTopics(scenario.name).root}/#\n` : '';
+  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${onMqtt}Ctrl-C stops.\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void Promise.all([server.close(), source.close()]).then(() => done());
+      void Promise.all([server.close(), source.close(), mqtt?.close()]).then(() => done());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

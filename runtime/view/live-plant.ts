@@ -1,5 +1,6 @@
 import type { Ack, CobotView, Control, MachineDetail, Snapshot } from '../../bridges/viewer/protocol.js';
 import type { Scenario } from '../../scenarios/schema.js';
+import type { LogListener } from '../../sim/log/event-log.js';
 import { Priority } from '../../sim/clock/kernel.js';
 import type { RealtimeRunner } from '../../sim/run/realtime.js';
 import { Layout } from '../../world/layout/layout.js';
@@ -38,6 +39,7 @@ export class LivePlant implements ViewSource {
   private finished = false;
   private running: Promise<unknown> = Promise.resolve();
   private readonly restartListeners: (() => void)[] = [];
+  private readonly recordListeners: LogListener[] = [];
   private readonly floor: Snapshot['floor'];
   private readonly map: Snapshot['map'];
   private readonly layout: Layout;
@@ -72,7 +74,10 @@ export class LivePlant implements ViewSource {
     this.running = runPlantRealtime(this.scenario, {
       ...this.options,
       speed: this.speed,
-      observe: (record) => this.fold.apply(record),
+      observe: (record, line) => {
+        this.fold.apply(record);
+        for (const l of this.recordListeners) l(record, line);
+      },
       onRunner: (runner, run) => {
         this.runner = runner;
         this.run = run;
@@ -174,6 +179,11 @@ export class LivePlant implements ViewSource {
     // A paused plant still takes the fault at once.
     if (this.paused) run.kernel.runThrough(t);
     return { ok: true, value: { machine: id, t } };
+  }
+
+  /** Sees every record of the event log as it is written, of this run and of every run after a reset (bridges). */
+  onRecord(listener: LogListener): void {
+    this.recordListeners.push(listener);
   }
 
   onRestart(listener: () => void): void {
