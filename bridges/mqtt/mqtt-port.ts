@@ -24,7 +24,7 @@ export interface MqttPortOptions {
   /** A handler threw, or the connection reported an error after it was up: told here, never thrown into the client. */
   onError?: (error: Error) => void;
   /** The broker publishes this if the connection dies without a goodbye (MQTT's last will), e.g. a retained "offline". */
-  will?: { topic: string; payload: string; retain?: boolean };
+  will?: { topic: string; payload: string | Uint8Array; retain?: boolean };
 }
 
 /** The broker could not be reached or refused the connection. */
@@ -94,7 +94,7 @@ export class MqttPort implements FederationPort {
       clean: true,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       reconnectPeriod: 1000,
-      ...(o.will ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? false } } : {}),
+      ...(o.will ? { will: { topic: o.will.topic, payload: typeof o.will.payload === 'string' ? Buffer.from(o.will.payload) : Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? false } } : {}),
     };
     let client: MqttClient;
     try {

@@ -14,10 +14,11 @@ import { projectRoot } from '../../runtime/paths.js';
 import { startPlantMqtt } from '../../bridges/mqtt/plant-bridge.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
+import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
-                  [--mqtt URL | --mqtt-port P | --no-mqtt]
+                  [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -29,7 +30,9 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   alerts, work orders, agents' states out; operator commands in): on an
   embedded broker at 127.0.0.1:1883 (--mqtt-port P, or a free port when it is
   taken), or on a running broker with --mqtt mqtt://host:port; --no-mqtt turns
-  it off. Commands over MQTT are refused when the plant is --read-only.`;
+  it off. Commands over MQTT are refused when the plant is --read-only.
+  --sparkplug GROUP also publishes the plant as a Sparkplug B edge node
+  (spBv1.0/GROUP/…/<scenario name>, each machine a device) for SCADA hosts.`;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('serve', argv, {
@@ -46,6 +49,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     mqtt: { type: 'string' },
     'mqtt-port': { type: 'string' },
     'no-mqtt': { type: 'boolean', default: false },
+    sparkplug: { type: 'string' },
   });
   const file = onePositional('serve', positionals, 'scenario file');
   const scenario = loadScenario(file);
@@ -59,6 +63,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (mqttPort !== undefined && mqttPort > 65535) throw new UsageError(`--mqtt-port must be at most 65535, got ${mqttPort}`);
   if ([values.mqtt !== undefined, mqttPort !== undefined, values['no-mqtt']].filter(Boolean).length > 1) throw new UsageError('--mqtt, --mqtt-port and --no-mqtt exclude each other');
   if (values.mqtt !== undefined && !/^mqtts?:\/\/[^\s/]+/.test(values.mqtt)) throw new UsageError(`--mqtt must be a broker address like mqtt://127.0.0.1:1883, got "${values.mqtt}"`);
+  if (values.sparkplug !== undefined && values['no-mqtt']) throw new UsageError('--sparkplug needs MQTT: drop --no-mqtt');
+  if (values.sparkplug !== undefined && !/^[^/+#\s]+$/.test(values.sparkplug)) throw new UsageError(`--sparkplug: a group id without /, +, # or spaces, got "${values.sparkplug}"`);
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -102,14 +108,20 @@ export async function serveCommand(argv: string[]): Promise<void> {
       throw e;
     }
   }
+  let node: SparkplugNode | undefined;
+  if (mqtt && values.sparkplug !== undefined) {
+    node = await SparkplugNode.start(source as LivePlant, { url: mqtt.url, group: values.sparkplug, node: scenario.name, onProblem: (line) => process.stderr.write(`${line}\n`) });
+  }
   const what = values.replay ? `replay of ${values.replay}` : `${scenario.name} live at ×${speed}`;
-  const onMqtt = mqtt ? `  MQTT: ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}, topics ${plantTopics(scenario.name).root}/#\n` : '';
+  const onMqtt = mqtt
+    ? `  MQTT: ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}, topics ${plantTopics(scenario.name).root}/#${node ? `, Sparkplug B spBv1.0/${values.sparkplug}/+/${scenario.name}/#` : ''}\n`
+    : '';
   process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${onMqtt}Ctrl-C stops.\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void Promise.all([server.close(), source.close(), mqtt?.close()]).then(() => done());
+      void Promise.all([server.close(), source.close(), node?.close().then(() => mqtt?.close()) ?? mqtt?.close()]).then(() => done());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
