@@ -50,6 +50,8 @@ export interface RunContext {
   fleet?: RobotFleet;
   /** The ledger's hash-chained file; the ledger lives in memory when omitted. */
   ledgerPath?: string;
+  /** Machines with a `telemetryTopic` get their telemetry from outside (MQTT) instead of their sensor model. */
+  externalTelemetry?: boolean;
   /** Releases what the run holds outside the kernel (inference workers), when it ends or fails. */
   closers: (() => void)[];
 }

@@ -4,15 +4,19 @@ export interface MachineSpec {
   id: string;
   type: string;
   station?: string;
+  /** Where a live run reads this machine's telemetry (MQTT), if not from its sensor model. */
+  telemetryTopic?: string;
 }
 
 /** The scenario's machines one by one: a group with `count` becomes `<id>-1 … <id>-<count>`. */
 export function expandMachines(scenario: Scenario): MachineSpec[] {
-  return scenario.machines.flatMap((g) =>
-    g.count === undefined
-      ? [{ id: g.id, type: g.type, station: g.station }]
-      : Array.from({ length: g.count }, (_, i) => ({ id: `${g.id}-${i + 1}`, type: g.type, station: g.station })),
-  );
+  const spec = (id: string, g: Scenario['machines'][number]): MachineSpec => ({
+    id,
+    type: g.type,
+    station: g.station,
+    ...(g.telemetryTopic ? { telemetryTopic: g.telemetryTopic.replaceAll('{id}', id) } : {}),
+  });
+  return scenario.machines.flatMap((g) => (g.count === undefined ? [spec(g.id, g)] : Array.from({ length: g.count }, (_, i) => spec(`${g.id}-${i + 1}`, g))));
 }
 
 export function technicianIds(scenario: Scenario): string[] {

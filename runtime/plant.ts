@@ -31,6 +31,8 @@ export interface RunOptions {
   mode?: 'des' | 'physics';
   /** One kernel event per job (`eager`) or job chains advanced when observed (`lazy`, default); same results. */
   jobs?: 'eager' | 'lazy';
+  /** Machines with a `telemetryTopic` take their telemetry from outside (live MQTT) instead of their sensor model. */
+  externalTelemetry?: boolean;
   /** Sees every record of the event log as it is written, from the first (viewers). */
   observe?: LogListener;
   /** Called about 200 times over the run with the simulated time reached. */
@@ -88,7 +90,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   const machines = new Map();
   const work = new WorkModel(kernel, machines, layout, { technician: () => {}, machine: () => {} }, scenario.technicians.walkingSpeed);
   const mode = options.mode ?? scenario.mode;
-  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode, closers: [] };
+  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode, closers: [], externalTelemetry: options.externalTelemetry };
 
   log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon, ...(mode === 'des' ? {} : { mode }) });
   bus.observe((env) => log.appendMessage(env));

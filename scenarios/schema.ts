@@ -63,6 +63,11 @@ export const MachineGroupSchema = z
     type: Id,
     count: z.number().int().positive().optional(),
     station: Id.optional().describe('The place the machine stands at (and the cobot cell it belongs to).'),
+    telemetryTopic: z
+      .string()
+      .regex(/^[^+#]+$/, 'an MQTT topic without wildcards')
+      .optional()
+      .describe('Live runs on MQTT (serve): the machine takes its telemetry from this topic instead of its simulated sensors; `{id}` stands for the machine id. Simulated runs keep the sensor model.'),
   })
   .strict();
 

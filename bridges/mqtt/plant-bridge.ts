@@ -122,7 +122,7 @@ function idOf(bytes: Uint8Array): { id?: string } {
 export async function startPlantMqtt(
   source: LiveSource,
   o: { plant: string; url?: string; embeddedPort?: number; commands: boolean; onProblem?: (line: string) => void },
-): Promise<{ url: string; embedded: boolean; bridge: PlantBridge; close(): Promise<void> }> {
+): Promise<{ url: string; embedded: boolean; bridge: PlantBridge; port: MqttPort; close(): Promise<void> }> {
   let broker: EmbeddedBroker | undefined;
   if (!o.url) {
     try {
@@ -140,6 +140,7 @@ export async function startPlantMqtt(
       url,
       embedded: broker !== undefined,
       bridge,
+      port,
       close: async () => {
         await bridge.close().catch(() => {});
         await port.close();

@@ -15,6 +15,8 @@ import { startPlantMqtt } from '../../bridges/mqtt/plant-bridge.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
+import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
+import { expandMachines } from '../../runtime/machines.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
@@ -31,6 +33,8 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   embedded broker at 127.0.0.1:1883 (--mqtt-port P, or a free port when it is
   taken), or on a running broker with --mqtt mqtt://host:port; --no-mqtt turns
   it off. Commands over MQTT are refused when the plant is --read-only.
+  Machines with a telemetryTopic in the scenario take their telemetry from
+  that MQTT topic (a real sensor) instead of their sensor model.
   --sparkplug GROUP also publishes the plant as a Sparkplug B edge node
   (spBv1.0/GROUP/…/<scenario name>, each machine a device) for SCADA hosts.`;
 
@@ -83,6 +87,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
       policy: values.policy,
       mode: values.mode as 'des' | 'physics' | undefined,
       logPath: values.log ? resolve(values.log) : undefined,
+      // Machines with a telemetryTopic listen to MQTT instead of their sensor model (when MQTT is on).
+      externalTelemetry: !values['no-mqtt'],
       endpoint: endpointFromEnv(),
       onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
     });
@@ -108,6 +114,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
       throw e;
     }
   }
+  let ingest: TelemetryIngest | undefined;
+  const fed = expandMachines(scenario).filter((m) => m.telemetryTopic);
+  if (mqtt && fed.length > 0) {
+    ingest = await TelemetryIngest.start(source as LivePlant, mqtt.port, fed, (line) => process.stderr.write(`${line}\n`));
+  }
   let node: SparkplugNode | undefined;
   if (mqtt && values.sparkplug !== undefined) {
     node = await SparkplugNode.start(source as LivePlant, { url: mqtt.url, group: values.sparkplug, node: scenario.name, onProblem: (line) => process.stderr.write(`${line}\n`) });
@@ -121,7 +132,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void Promise.all([server.close(), source.close(), node?.close().then(() => mqtt?.close()) ?? mqtt?.close()]).then(() => done());
+      void Promise.all([server.close(), source.close(), ingest?.close(), node?.close().then(() => mqtt?.close()) ?? mqtt?.close()]).then(() => done());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

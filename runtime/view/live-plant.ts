@@ -7,13 +7,14 @@ import { Layout } from '../../world/layout/layout.js';
 import type { RunContext } from '../context.js';
 import { combineKpis, emptyKpis } from '../kpis.js';
 import { submitCommand, submitText } from '../operator.js';
+import { ingestTelemetry } from '../ingest.js';
 import type { ChatEndpoint } from '../operator-nl.js';
 import { resolvePolicy, runPlantRealtime, type RunOptions, type RunResult } from '../plant.js';
 import { floorView, logisticsMap } from './machine-positions.js';
 import { PlantFold } from './plant-fold.js';
 import { foldDetail, foldFrame, truckViews, type ViewSource } from './view-source.js';
 
-export interface LivePlantOptions extends Pick<RunOptions, 'seed' | 'policy' | 'mode' | 'logPath' | 'ledgerPath' | 'until'> {
+export interface LivePlantOptions extends Pick<RunOptions, 'seed' | 'policy' | 'mode' | 'logPath' | 'ledgerPath' | 'until' | 'externalTelemetry'> {
   /** Simulated seconds per wall second. */
   speed: number;
   /** Language model for operator text (the grammar reads it without one). */
@@ -179,6 +180,13 @@ export class LivePlant implements ViewSource {
     // A paused plant still takes the fault at once.
     if (this.paused) run.kernel.runThrough(t);
     return { ok: true, value: { machine: id, t } };
+  }
+
+  /** A sample from a real sensor for a machine that takes its telemetry from outside (`telemetryTopic`). */
+  ingest(machine: string, signals: Readonly<Record<string, unknown>>): Ack<unknown> {
+    const run = this.run;
+    if (!run || this.finished) return { ok: false, reason: 'the run has ended' };
+    return ingestTelemetry(run, machine, signals);
   }
 
   /** Sees every record of the event log as it is written, of this run and of every run after a reset (bridges). */
