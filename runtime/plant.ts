@@ -138,7 +138,8 @@ export async function runPlantRealtime(
     const runner = new RealtimeRunner(run.kernel, { speed: options.speed, onTick: (t) => options.onProgress?.(t, run.horizon) });
     options.onRunner?.(runner, run);
     await runner.run(run.horizon);
-    return finishRun(run, 'realtime', start);
+    // Stopped before the horizon (Ctrl-C, a reset): the run ends where it got to.
+    return finishRun(run, 'realtime', start, Math.min(run.kernel.now, run.horizon));
   } catch (e) {
     run.log.abort();
     closeRun(run);
@@ -146,13 +147,13 @@ export async function runPlantRealtime(
   }
 }
 
-function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunResult['mode'], start: number): RunResult {
-  const { horizon, log } = run;
+function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunResult['mode'], start: number, end = run.horizon): RunResult {
+  const { log } = run;
   const kpis = combineKpis(
     emptyKpis(),
-    run.kpis.map((k) => k(horizon)),
+    run.kpis.map((k) => k(end)),
   );
-  log.append({ t: horizon, type: 'run.finished', kpis });
+  log.append({ t: end, type: 'run.finished', kpis });
   const { logHash, events } = log.finish();
   run.host.stopAll();
   closeRun(run);
@@ -161,7 +162,7 @@ function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunRes
     seed: run.seed,
     policy: run.policy,
     mode,
-    simulatedSeconds: horizon,
+    simulatedSeconds: end,
     wallSeconds: (performance.now() - start) / 1000,
     events,
     logHash,
