@@ -170,6 +170,35 @@ export class MqttPort implements FederationPort {
     };
   }
 
+  /**
+   * Calls `listener` each time the client is connected again after losing
+   * the connection (not for the first connection); `beforeReconnect` runs when
+   * the connection is lost, before the client tries again, so a new will can
+   * be set for the next session.
+   */
+  onReconnect(listener: () => void, beforeReconnect?: () => void): void {
+    this.client.on('close', () => {
+      if (!this.closed) beforeReconnect?.();
+    });
+    this.client.on('connect', () => {
+      if (!this.closed) listener();
+    });
+  }
+
+  /** Replaces the will the next connection registers (the current session keeps its own). */
+  setWill(will: { topic: string; payload: string | Uint8Array; retain?: boolean }): void {
+    this.client.options.will = { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: will.retain ?? false };
+  }
+
+  /**
+   * Cuts the TCP connection without saying goodbye, as a network failure
+   * would: the broker publishes the will and the client reconnects by itself
+   * (fault injection and tests).
+   */
+  dropConnection(): void {
+    this.client.stream.destroy();
+  }
+
   /** Sends what is in flight, then disconnects; safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;

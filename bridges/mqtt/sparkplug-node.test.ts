@@ -98,4 +98,18 @@ describe('the live plant as a Sparkplug B edge node', () => {
     expect(h.seen.findIndex((s) => s.type === 'DBIRTH' && s.device === 'turbine-1')).toBeLessThan(h.seen.findIndex((s) => s.type === 'DDATA' && s.device === 'turbine-1'));
     h.seen.forEach((s, i) => expect(s.seq).toBe(i % 256));
   }, 30_000);
+
+  it('a lost connection: Mosquitto publishes the will (NDEATH), the node reconnects and is born again with the next bdSeq', async () => {
+    const mosquitto = await startMosquitto();
+    cleanups.push(() => mosquitto.stop());
+    const { h, node } = await run(mosquitto.url);
+    await h.until('data', () => h.seen.some((s) => s.type === 'DDATA'));
+    node.dropConnection();
+    await h.until('the will', () => h.seen.some((s) => s.type === 'NDEATH'));
+    expect(h.seen.find((s) => s.type === 'NDEATH')).toMatchObject({ metrics: { bdSeq: 3 } });
+    await h.until('a new birth', () => h.seen.filter((s) => s.type === 'NBIRTH').length === 2);
+    const reborn = h.seen.findLastIndex((s) => s.type === 'NBIRTH');
+    expect(h.seen[reborn]).toMatchObject({ seq: 0, metrics: { bdSeq: 4 } });
+    await h.until('the devices reborn', () => h.seen.slice(reborn).filter((s) => s.type === 'DBIRTH').length >= 6);
+  }, 30_000);
 });

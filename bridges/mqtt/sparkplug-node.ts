@@ -10,7 +10,8 @@ import { MqttPort } from './mqtt-port.js';
  *
  * - NBIRTH on connect (seq 0, `bdSeq`, the `Node Control/Rebirth` metric);
  *   NDEATH with the same `bdSeq` is the connection's MQTT will, and is sent
- *   on a clean close too.
+ *   on a clean close too. After a lost connection the client reconnects by
+ *   itself: a new session, so `bdSeq` + 1, a new will and a new birth.
  * - A device's DBIRTH (all its metrics) before its first DDATA; DDATA for
  *   every telemetry sample. `seq` counts every node message 0…255 and wraps.
  * - A host's rebirth request (NCMD with `Node Control/Rebirth` = true) gets
@@ -45,7 +46,7 @@ export class SparkplugNode {
     private readonly port: MqttPort,
     private readonly group: string,
     private readonly node: string,
-    private readonly bdSeq: number,
+    private bdSeq: number,
     private readonly onProblem: (line: string) => void,
   ) {}
 
@@ -61,6 +62,14 @@ export class SparkplugNode {
     const node = new SparkplugNode(port, o.group, o.node, bdSeq, o.onProblem ?? (() => {}));
     await port.subscribe(sparkplugTopic(o.group, 'NCMD', o.node), (_topic, bytes) => node.onCommand(bytes));
     await node.birth();
+    // A new session is a new birth: bdSeq goes up, and the next session's will carries it.
+    port.onReconnect(
+      () => void node.birth(),
+      () => {
+        node.bdSeq = (node.bdSeq + 1) % 256;
+        port.setWill({ topic: sparkplugTopic(o.group, 'NDEATH', o.node), payload: deathPayload(node.bdSeq) });
+      },
+    );
     source.onRecord((r) => node.onRecord(r));
     return node;
   }
@@ -121,6 +130,11 @@ export class SparkplugNode {
     const s = this.seq;
     this.seq = (this.seq + 1) % 256;
     return s;
+  }
+
+  /** Cuts the node's connection as a network failure would (fault injection): the will, then a reconnect and a new birth. */
+  dropConnection(): void {
+    this.port.dropConnection();
   }
 
   /** Sends NDEATH (the host must not wait for the will) and disconnects. */
