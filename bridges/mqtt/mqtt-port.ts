@@ -23,6 +23,13 @@ export interface MqttPortOptions {
   connectTimeoutMs?: number;
   /** A handler threw, or the connection reported an error after it was up: told here, never thrown into the client. */
   onError?: (error: Error) => void;
+  /**
+   * Keep the session across lost connections for this many seconds: the
+   * broker holds the client's subscriptions and queues QoS 1 messages for it
+   * while it is away, and delivers them when it is back (same client id).
+   * Without it every connection starts clean.
+   */
+  sessionExpirySeconds?: number;
   /** The broker publishes this if the connection dies without a goodbye (MQTT's last will), e.g. a retained "offline". */
   will?: { topic: string; payload: string | Uint8Array; retain?: boolean };
 }
@@ -91,7 +98,8 @@ export class MqttPort implements FederationPort {
       clientId: o.clientId,
       protocolVersion,
       keepalive: o.keepalive ?? 60,
-      clean: true,
+      clean: !o.sessionExpirySeconds,
+      ...(o.sessionExpirySeconds && protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       reconnectPeriod: 1000,
       ...(o.will ? { will: { topic: o.will.topic, payload: typeof o.will.payload === 'string' ? Buffer.from(o.will.payload) : Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? false } } : {}),

@@ -122,6 +122,23 @@ describe('the live plant on MQTT (topic layout v1)', () => {
     expect(w.results()).toEqual([{ id: 'r1', ok: false, reason: 'this plant is read-only: no commands' }]);
   }, 30_000);
 
+  it('a command sent while the bridge’s connection is down waits at the broker and is answered after the reconnect (persistent session)', async () => {
+    const mosquitto = await startMosquitto();
+    cleanups.push(() => mosquitto.stop());
+    const w = await watcher(mosquitto.url, 'test-resume');
+    cleanups.push(() => w.port.close());
+    const run = await bridgeRun(mosquitto.url);
+    cleanups.push(run.close);
+    await w.until('telemetry', () => w.seen.some((s) => s.topic.endsWith('/telemetry')));
+    run.mqtt.bridge.dropConnection();
+    await w.until('the will', () => w.seen.some((s) => s.topic === topics.status && s.body === 'offline'));
+    // The bridge is away (it retries after a second): the broker queues the command for its session.
+    await w.port.publish(topics.commands, new TextEncoder().encode(JSON.stringify({ id: 'away', text: 'pause cobot 4' })));
+    await w.until('the answer after the reconnect', () => w.results().some((r) => r.id === 'away'));
+    expect(w.results().find((r) => r.id === 'away')).toEqual({ id: 'away', ok: true });
+    await w.until('online again', () => w.seen.filter((s) => s.topic === topics.status).at(-1)?.body === 'online');
+  }, 30_000);
+
   it('works the same through a real Mosquitto (MQTT 5)', async () => {
     const mosquitto = await startMosquitto();
     cleanups.push(() => mosquitto.stop());

@@ -54,6 +54,8 @@ export class PlantBridge {
       o.commands ? void bridge.onCommand(source, bytes) : bridge.answer({ ...idOf(bytes), ok: false, reason: 'this plant is read-only: no commands' }),
     );
     await port.publish(bridge.topics.status, encoder.encode('online'), { retain: true });
+    // The will said offline while the connection was down; back online once it is up again.
+    port.onReconnect(() => void port.publish(bridge.topics.status, encoder.encode('online'), { retain: true }).catch(() => {}));
     source.onRecord((record) => bridge.onRecord(record));
     return bridge;
   }
@@ -100,6 +102,11 @@ export class PlantBridge {
     if (!this.closed) this.send(this.topics.commandResults, result);
   }
 
+  /** Cuts the bridge's connection as a network failure would (fault injection): the will, then a reconnect. */
+  dropConnection(): void {
+    this.port.dropConnection();
+  }
+
   /** Says `offline` (retained) and stops publishing; the connection is the caller's to close. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -134,7 +141,14 @@ export async function startPlantMqtt(
   const url = o.url ?? broker!.url;
   const status = plantTopics(o.plant).status;
   try {
-    const port = await MqttPort.connect({ url, clientId: `hyperfactory-${o.plant}-bridge`, will: { topic: status, payload: 'offline', retain: true }, onError: (e) => o.onProblem?.(`mqtt: ${e.message}`) });
+    const port = await MqttPort.connect({
+      url,
+      clientId: `hyperfactory-${o.plant}-bridge`,
+      // Commands sent while the connection is down wait at the broker for a minute.
+      sessionExpirySeconds: 60,
+      will: { topic: status, payload: 'offline', retain: true },
+      onError: (e) => o.onProblem?.(`mqtt: ${e.message}`),
+    });
     const bridge = await PlantBridge.open(source, port, o.plant, o);
     return {
       url,
