@@ -8,6 +8,7 @@ import { MqttPort } from './mqtt-port.js';
 import { startPlantMqtt } from './plant-bridge.js';
 import { plantTopics, MAX_COMMAND_BYTES } from './plant-topics.js';
 import { startMosquitto } from '../../test/support/mosquitto.js';
+import { waitUntil } from '../../test/support/wait.js';
 
 const scenario = loadScenario(join(projectRoot(), 'scenarios/turbine-failure.yaml'));
 const topics = plantTopics('turbine-failure');
@@ -27,13 +28,7 @@ async function watcher(url: string, id: string) {
     }
     seen.push({ topic, body });
   });
-  const until = async (what: string, ok: () => boolean, ms = 20_000) => {
-    const end = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const until = waitUntil;
   const results = () => seen.filter((m) => m.topic === topics.commandResults).map((m) => m.body as { id?: string; ok: boolean; reason?: string });
   return { port, seen, until, results };
 }

@@ -8,6 +8,7 @@ import { EmbeddedBroker } from './embedded-broker.js';
 import { MqttPort } from './mqtt-port.js';
 import { REBIRTH_METRIC, SparkplugNode, sparkplugTopic } from './sparkplug-node.js';
 import { startMosquitto } from '../../test/support/mosquitto.js';
+import { waitUntil } from '../../test/support/wait.js';
 
 // The test decodes with the same library a SCADA host would use.
 const sparkplug = getSparkplug('spBv1.0')!;
@@ -29,13 +30,7 @@ async function host(url: string, id: string) {
     const seq = p.seq === undefined || p.seq === null ? undefined : Number(p.seq);
     seen.push({ type, device, seq, metrics: Object.fromEntries((p.metrics ?? []).map((m) => [m.name, typeof m.value === 'object' && m.value !== null ? Number(m.value) : m.value])) });
   });
-  const until = async (what: string, ok: () => boolean) => {
-    const end = Date.now() + 20_000;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const until = waitUntil;
   return { port, seen, until };
 }
 

@@ -11,6 +11,7 @@ import type { LogRecord } from '../../sim/log/event-log.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { MqttPort } from './mqtt-port.js';
 import { MAX_SAMPLE_BYTES, TelemetryIngest } from './telemetry-ingest.js';
+import { waitUntil } from '../../test/support/wait.js';
 
 // The flagship, with the turbine's sensors read from MQTT (as if a real turbine stood in the cell).
 const raw = parse(readFileSync(join(projectRoot(), 'scenarios/turbine-failure.yaml'), 'utf8')) as Record<string, any>;
@@ -40,13 +41,7 @@ describe('real sensors into a live plant over MQTT', () => {
     cleanups.push(() => sensor.close());
     const publish = (body: string | Uint8Array) => sensor.publish('site/sensors/turbine-1', typeof body === 'string' ? new TextEncoder().encode(body) : body);
     const samplesOf = (m: string) => records.filter((r) => r.type === 'telemetry.sample' && (r.payload as { machine: string }).machine === m);
-    const until = async (what: string, ok: () => boolean) => {
-      const end = Date.now() + 20_000;
-      while (!ok()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const until = waitUntil;
 
     await until('the simulated machines’ telemetry', () => samplesOf('press-1').length >= 2);
     expect(samplesOf('turbine-1')).toEqual([]);

@@ -11,6 +11,7 @@ import { ReplayPlant } from '../../runtime/view/replay-plant.js';
 import type { ViewSource } from '../../runtime/view/view-source.js';
 import { ViewerServer } from './server.js';
 import type { Ack, Delta, Hello, MachineDetail, Snapshot } from './protocol.js';
+import { waitUntil } from '../../test/support/wait.js';
 
 const scenario = loadScenario(join(projectRoot(), 'scenarios/turbine-failure.yaml'));
 const DAY = 86400;
@@ -32,13 +33,7 @@ function client(url: string, token?: string, ackFrames = true) {
   return { socket, got, call };
 }
 
-async function until(check: () => boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (check: () => boolean, what: string, ms = 15000) => waitUntil(what, check, ms);
 
 const open: { server?: ViewerServer; source?: ViewSource; sockets: Socket[] } = { sockets: [] };
 afterEach(async () => {
