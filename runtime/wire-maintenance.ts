@@ -12,6 +12,7 @@ import { Address, type RunContext } from './context.js';
 import { expandMachines, technicianIds } from './machines.js';
 import type { Kpis } from './kpis.js';
 import { wirePredictive } from './wire-predictive.js';
+import { roundTo } from '../sim/stats/round.js';
 
 /**
  * The production floor and its upkeep: machines (world model + controller
@@ -144,14 +145,9 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
 /** A machine's telemetry: every sensor channel of a degrading machine, or its one health signal. */
 function readings(mm: MachineModel): Record<string, number> {
   const sample = mm.readSensors();
-  if (sample) return Object.fromEntries(SENSOR_CHANNELS.map((c) => [c, round(sample[c], 4)]));
+  if (sample) return Object.fromEntries(SENSOR_CHANNELS.map((c) => [c, roundTo(sample[c], 4)]));
   const reading = mm.readSignal()!;
-  return { [reading.name]: round(reading.value, 4) };
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
+  return { [reading.name]: roundTo(reading.value, 4) };
 }
 
 /** Downtime, throughput, OEE and labour cost from the floor's counters. */

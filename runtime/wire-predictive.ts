@@ -11,6 +11,7 @@ import type { MachineType, Scenario } from '../scenarios/schema.js';
 import { Address, type RunContext } from './context.js';
 import { RunOptionError } from './run-option-error.js';
 import type { MachineSpec } from './machines.js';
+import { roundTo } from '../sim/stats/round.js';
 
 /** Address of the plant's edge inference service. */
 export const PREDICTOR = 'predictor';
@@ -46,12 +47,12 @@ export function wirePredictive(ctx: RunContext, machines: readonly MachineSpec[]
         message: 'maintenance.prediction',
         payload: {
           machine: prediction.machine,
-          rulHours: round(rulHours, 2),
-          failureProbability: round(failureProbability, 4),
+          rulHours: roundTo(rulHours, 2),
+          failureProbability: roundTo(failureProbability, 4),
           horizonHours,
-          rulSpreadHours: round(rulSpreadHours, 2),
-          ...(components ? { components: Object.fromEntries(Object.entries(components).map(([c, p]) => [c, round(p, 4)])) } : {}),
-          ...(anomaly !== undefined ? { anomaly: round(anomaly, 5), anomalyThreshold: round(anomalyThreshold!, 5) } : {}),
+          rulSpreadHours: roundTo(rulSpreadHours, 2),
+          ...(components ? { components: Object.fromEntries(Object.entries(components).map(([c, p]) => [c, roundTo(p, 4)])) } : {}),
+          ...(anomaly !== undefined ? { anomaly: roundTo(anomaly, 5), anomalyThreshold: roundTo(anomalyThreshold!, 5) } : {}),
         },
       });
     }
@@ -102,9 +103,4 @@ export function stopCosts(scenario: Scenario, type: MachineType): WindowCosts {
   const repairHours = meanOf(type.repairTime) / 3600;
   const serviceHours = meanOf(type.serviceTime ?? type.repairTime) / 3600;
   return { planned: serviceHours * perHour + parts, unplanned: repairHours * perHour + parts };
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }

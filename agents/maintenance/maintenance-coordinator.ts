@@ -3,6 +3,7 @@ import { send, type MessageEvent, type SendEffect } from '../host/effects.js';
 import type { MaintenancePolicy } from './policies.js';
 import { chooseWindow, impliedSpread, type WindowCosts } from './predictive/maintenance-window.js';
 import { alertsFor, clearedByRenewal, type MaintenanceAlert, type OpenAlerts } from './predictive/alerts.js';
+import { roundTo } from '../../sim/stats/round.js';
 import {
   closeOrder,
   dispatch,
@@ -166,7 +167,7 @@ export const maintenanceCoordinator = setup({
             const choice = chooseWindow(p.rulHours, spread, plan.costs[p.machine], candidates);
             // Later starts are cheaper per hour secured until the failure risk takes over; book once the best start is near.
             if (choice.startHours > plan.leadHours) return;
-            const [book, effects] = requestService(context, p.machine, 'prediction', undefined, { failureProbability: round3(choice.failureProbability), startHours: choice.startHours });
+            const [book, effects] = requestService(context, p.machine, 'prediction', undefined, { failureProbability: roundTo(choice.failureProbability, 3), startHours: choice.startHours });
             commit(enqueue, context, book, effects);
           }),
         },
@@ -241,8 +242,4 @@ function requestService(
     effects.push(send(context.supply!, 'parts.requested', { item: p.item, qty: p.qty, workOrder: order.id, machine, reason: 'maintenance' }));
   }
   return [book, effects];
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

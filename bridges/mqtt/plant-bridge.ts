@@ -49,10 +49,7 @@ export class PlantBridge {
    */
   static async open(source: LiveSource, port: MqttPort, plant: string, o: { commands: boolean; onProblem?: (line: string) => void }): Promise<PlantBridge> {
     const bridge = new PlantBridge(port, plant, o.onProblem ?? (() => {}));
-    // A read-only plant answers every command with a refusal (no operator), so a sender is not left waiting.
-    bridge.unsubscribe = await port.subscribe(bridge.topics.commands, (_topic, bytes) =>
-      o.commands ? void bridge.onCommand(source, bytes) : bridge.answer({ ...idOf(bytes), ok: false, reason: 'this plant is read-only: no commands' }),
-    );
+    bridge.unsubscribe = await port.subscribe(bridge.topics.commands, (_topic, bytes) => void bridge.onCommand(source, bytes, o.commands));
     await port.publish(bridge.topics.status, encoder.encode('online'), { retain: true });
     // The will said offline while the connection was down; back online once it is up again.
     port.onReconnect(() => void port.publish(bridge.topics.status, encoder.encode('online'), { retain: true }).catch(() => {}));
@@ -80,8 +77,11 @@ export class PlantBridge {
     });
   }
 
-  private async onCommand(source: LiveSource, bytes: Uint8Array): Promise<void> {
+  private async onCommand(source: LiveSource, bytes: Uint8Array, allowed: boolean): Promise<void> {
     const parsed = parseCommandMessage(bytes);
+    // A read-only plant answers every command with a refusal (no operator), so a sender is not left waiting.
+    const sender = parsed.ok ? parsed.message.id : parsed.id;
+    if (!allowed) return this.answer({ ...(sender ? { id: sender } : {}), ok: false, reason: 'this plant is read-only: no commands' });
     if (!parsed.ok) return this.answer({ id: parsed.id, ok: false, reason: parsed.reason });
     const { id, text, command } = parsed.message;
     let ack: Ack<unknown>;
@@ -93,7 +93,7 @@ export class PlantBridge {
     this.answer(ack.ok ? { id, ok: true } : { id, ok: false, reason: ack.reason });
   }
 
-  answer(result: { id?: string; ok: boolean; reason?: string }): void {
+  private answer(result: { id?: string; ok: boolean; reason?: string }): void {
     if (result.ok) this.stats.commandsAccepted++;
     else {
       this.stats.commandsRejected++;
@@ -114,11 +114,6 @@ export class PlantBridge {
     await this.port.publish(this.topics.status, encoder.encode('offline'), { retain: true });
     this.closed = true;
   }
-}
-
-function idOf(bytes: Uint8Array): { id?: string } {
-  const parsed = parseCommandMessage(bytes);
-  return parsed.ok ? (parsed.message.id ? { id: parsed.message.id } : {}) : parsed.id ? { id: parsed.id } : {};
 }
 
 /**

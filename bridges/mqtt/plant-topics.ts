@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readJsonPayload } from './json-payload.js';
 
 /**
  * The plant's MQTT topic layout, version 1 (docs/mqtt.md). Everything a
@@ -47,13 +48,9 @@ export type CommandMessage = z.infer<typeof CommandMessageSchema>;
 
 /** A command payload as bytes → the command, or why it is refused (one line). */
 export function parseCommandMessage(bytes: Uint8Array): { ok: true; message: CommandMessage } | { ok: false; reason: string; id?: string } {
-  if (bytes.byteLength > MAX_COMMAND_BYTES) return { ok: false, reason: `payload of ${bytes.byteLength} bytes exceeds ${MAX_COMMAND_BYTES}` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    return { ok: false, reason: `not JSON: ${(e as Error).message.split('\n')[0]}` };
-  }
+  const read = readJsonPayload(bytes, MAX_COMMAND_BYTES);
+  if (!read.ok) return read;
+  const raw = read.value;
   const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id.slice(0, 64) : undefined;
   const result = CommandMessageSchema.safeParse(raw);
   if (!result.success) {

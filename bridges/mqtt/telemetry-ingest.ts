@@ -1,5 +1,6 @@
 import type { Ack } from '../viewer/protocol.js';
 import type { MqttPort } from './mqtt-port.js';
+import { readJsonPayload } from './json-payload.js';
 
 /** A live plant that takes machines' telemetry from outside. */
 export interface TelemetrySink {
@@ -55,13 +56,9 @@ export class TelemetryIngest {
 
 /** The channels of a sample, or why it is not one. */
 export function parseSample(bytes: Uint8Array): Record<string, unknown> | string {
-  if (bytes.byteLength > MAX_SAMPLE_BYTES) return `payload of ${bytes.byteLength} bytes exceeds ${MAX_SAMPLE_BYTES}`;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    return `not JSON: ${(e as Error).message.split('\n')[0]}`;
-  }
+  const read = readJsonPayload(bytes, MAX_SAMPLE_BYTES);
+  if (!read.ok) return read.reason;
+  const raw = read.value;
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!isObject(raw)) return 'a sample is a JSON object of channels, or {"signals": {…}}';
   const signals = 'signals' in raw ? raw.signals : raw;

@@ -13,6 +13,7 @@ import { resolvePolicy, runPlantRealtime, type RunOptions, type RunResult } from
 import { floorView, logisticsMap } from './machine-positions.js';
 import { PlantFold } from './plant-fold.js';
 import { foldDetail, foldFrame, truckViews, type ViewSource } from './view-source.js';
+import { roundTo } from '../../sim/stats/round.js';
 
 export interface LivePlantOptions extends Pick<RunOptions, 'seed' | 'policy' | 'mode' | 'logPath' | 'ledgerPath' | 'until' | 'externalTelemetry'> {
   /** Simulated seconds per wall second. */
@@ -106,10 +107,10 @@ export class LivePlant implements ViewSource {
         const path = corners(peek.path);
         cobots.push({
           id,
-          x: round(peek.pose.x, 2),
-          y: round(peek.pose.y, 2),
+          x: roundTo(peek.pose.x, 2),
+          y: roundTo(peek.pose.y, 2),
           state: peek.activity === 'fault' ? 'fault' : c.state,
-          battery: round(peek.level, 3),
+          battery: roundTo(peek.level, 3),
           ...(c.task ? { task: { id: c.task.id, from: c.task.from, to: c.task.to } } : {}),
           ...(path.length > 0 ? { path } : {}),
         });
@@ -208,11 +209,6 @@ export class LivePlant implements ViewSource {
   }
 }
 
-const round = (x: number, digits: number): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
-
 /** A grid route as the points where it turns (and its end): what a viewer draws, a fraction of the cells. */
 export function corners(path: readonly { x: number; y: number }[]): [number, number][] {
   const out: [number, number][] = [];
@@ -221,7 +217,7 @@ export function corners(path: readonly { x: number; y: number }[]): [number, num
     const prev = path[i - 1];
     const next = path[i + 1];
     const straight = prev && next && Math.abs((p.x - prev.x) * (next.y - p.y) - (p.y - prev.y) * (next.x - p.x)) < 1e-9;
-    if (!straight) out.push([round(p.x, 2), round(p.y, 2)]);
+    if (!straight) out.push([roundTo(p.x, 2), roundTo(p.y, 2)]);
   }
   return out;
 }

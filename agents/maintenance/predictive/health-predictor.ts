@@ -1,5 +1,4 @@
-import { readMetadata } from './onnx-graph.js';
-import { ModelFileError, MODEL_METADATA_KEY, type RulModelInfo } from './rul-model.js';
+import { ModelFileError, readModelInfo, type RulModelInfo } from './rul-model.js';
 import type { AnomalyModelInfo } from './anomaly-model.js';
 import { SyncOnnxSession } from './sync-session.js';
 import { windowAt } from './windows.js';
@@ -56,18 +55,6 @@ interface Buffer {
   lastT: number;
 }
 
-function infoOf<I extends { format: number; kind: string }>(bytes: Uint8Array, name: string, kind: string): I {
-  let meta: Record<string, string>;
-  try {
-    meta = readMetadata(bytes);
-  } catch (e) {
-    throw new ModelFileError(`${name}: not an ONNX model (${(e as Error).message})`);
-  }
-  const info = meta[MODEL_METADATA_KEY] ? (JSON.parse(meta[MODEL_METADATA_KEY]) as I) : undefined;
-  if (!info || info.format !== 1 || info.kind !== kind) throw new ModelFileError(`${name}: not a HyperFactory "${kind}" model`);
-  return info;
-}
-
 /** Checks a fleet model was trained for this machine type's physics and telemetry interval. */
 function checkTraining(training: Record<string, unknown>, name: string, type: string, expect: ModelExpectations): void {
   const retrain = `retrain it: hyperfactory pdm fleet SCENARIO --type ${type}`;
@@ -89,10 +76,10 @@ export class HealthPredictor {
     try {
       for (const [type, files] of models) {
         const names = files.names ?? { rul: `${type} RUL model`, anomaly: `${type} anomaly model` };
-        const rulInfo = infoOf<RulModelInfo>(files.rul, names.rul, 'tcn-rul');
+        const rulInfo = readModelInfo<RulModelInfo>(files.rul, names.rul, 'tcn-rul');
         const expect = expectations.get(type);
         if (expect) checkTraining(rulInfo.training, names.rul, type, expect);
-        const anomalyInfo = files.anomaly ? infoOf<AnomalyModelInfo>(files.anomaly, names.anomaly ?? 'anomaly model', 'ae-anomaly') : undefined;
+        const anomalyInfo = files.anomaly ? readModelInfo<AnomalyModelInfo>(files.anomaly, names.anomaly ?? 'anomaly model', 'ae-anomaly') : undefined;
         if (anomalyInfo && expect) checkTraining(anomalyInfo.training, names.anomaly ?? 'anomaly model', type, expect);
         if (anomalyInfo && (anomalyInfo.channels.join() !== rulInfo.channels.join() || anomalyInfo.config.window > rulInfo.config.window)) {
           throw new ModelFileError(`${names.anomaly ?? 'anomaly model'}: reads other channels or a longer window than ${names.rul}`);

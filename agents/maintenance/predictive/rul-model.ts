@@ -76,11 +76,10 @@ export class RulModel {
 }
 
 /**
- * Checks a model file before ONNX Runtime sees it (an ONNX model with
- * HyperFactory's metadata, of the expected kind and format) and opens a
- * session on one thread: agents run many small models side by side.
+ * What a model file says about itself, checked before any runtime sees it:
+ * an ONNX model with HyperFactory's metadata, of the expected kind and format.
  */
-export async function openModel<I extends { format: number; kind: string }>(bytes: Uint8Array, name: string, kind: string): Promise<{ info: I; session: Session }> {
+export function readModelInfo<I extends { format: number; kind: string }>(bytes: Uint8Array, name: string, kind: string): I {
   let meta: Record<string, string>;
   try {
     meta = readMetadata(bytes);
@@ -95,6 +94,15 @@ export async function openModel<I extends { format: number; kind: string }>(byte
     throw new ModelFileError(`${name}: its HyperFactory metadata is not JSON`);
   }
   if (info.format !== 1 || info.kind !== kind) throw new ModelFileError(`${name}: model kind "${String(info.kind)}" format ${String(info.format)}, expected "${kind}" format 1`);
+  return info;
+}
+
+/**
+ * Checks a model file (`readModelInfo`) and opens a session on one thread:
+ * agents run many small models side by side.
+ */
+export async function openModel<I extends { format: number; kind: string }>(bytes: Uint8Array, name: string, kind: string): Promise<{ info: I; session: Session }> {
+  const info = readModelInfo<I>(bytes, name, kind);
   const { InferenceSession } = await import('onnxruntime-node');
   try {
     const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
