@@ -9,6 +9,7 @@ import type { WorkModel } from '../world/work/work-model.js';
 import type { Scenario } from '../scenarios/schema.js';
 import type { KpiContributor } from './kpis.js';
 import type { RobotFleet } from '../world/robots/fleet.js';
+import type { FleetControl, RobotPortFactory } from './robot-control.js';
 
 /** Well-known agent addresses of a plant run. */
 export const Address = {
@@ -52,6 +53,10 @@ export interface RunContext {
   ledgerPath?: string;
   /** Machines with a `telemetryTopic` get their telemetry from outside (MQTT) instead of their sensor model. */
   externalTelemetry?: boolean;
+  /** Cobots' agents drive outside robots through this port instead of the simulated world. */
+  robotPort?: RobotPortFactory;
+  /** Who commands the simulated cobots and who hears them (bridges), when the scenario has cobots. */
+  robots?: FleetControl;
   /** Releases what the run holds outside the kernel (inference workers), when it ends or fails. */
   closers: (() => void)[];
 }

@@ -14,6 +14,7 @@ import { combineKpis, emptyKpis, type Kpis } from './kpis.js';
 import { wireMaintenance } from './wire-maintenance.js';
 import { wireExtensions } from './extensions.js';
 import { RunOptionError } from './run-option-error.js';
+import type { RobotPortFactory } from './robot-control.js';
 
 export interface RunOptions {
   seed?: number;
@@ -33,6 +34,8 @@ export interface RunOptions {
   jobs?: 'eager' | 'lazy';
   /** Machines with a `telemetryTopic` take their telemetry from outside (live MQTT) instead of their sensor model. */
   externalTelemetry?: boolean;
+  /** Cobots' agents drive outside robots (ROS 2, VDA 5050) through this port instead of the simulated world. */
+  robotPort?: RobotPortFactory;
   /** Sees every record of the event log as it is written, from the first (viewers). */
   observe?: LogListener;
   /** Called about 200 times over the run with the simulated time reached. */
@@ -90,7 +93,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   const machines = new Map();
   const work = new WorkModel(kernel, machines, layout, { technician: () => {}, machine: () => {} }, scenario.technicians.walkingSpeed);
   const mode = options.mode ?? scenario.mode;
-  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode, closers: [], externalTelemetry: options.externalTelemetry };
+  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode, closers: [], externalTelemetry: options.externalTelemetry, robotPort: options.robotPort };
 
   log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon, ...(mode === 'des' ? {} : { mode }) });
   bus.observe((env) => log.appendMessage(env));

@@ -2,7 +2,7 @@ import { cobot, type CobotEffect } from '../agents/cobot/cobot.js';
 import type { CobotModel, NamedPose } from '../agents/cobot/planning.js';
 import { roboticsCoordinator } from '../agents/robotics/robotics-coordinator.js';
 import type { Agent, PortEffect } from '../agents/host/agent-host.js';
-import type { RobotListener } from '../agents/ports/robot-port.js';
+import type { RobotListener, RobotPort } from '../agents/ports/robot-port.js';
 import { KinematicRobotWorld } from '../world/robots/kinematic-world.js';
 import type { RobotFleet } from '../world/robots/fleet.js';
 import { Breakdowns } from '../world/robots/breakdowns.js';
@@ -12,6 +12,7 @@ import { PhysicsRobotWorld } from '../world/physics/physics-world.js';
 import { cobotPlaces, floorSpec } from '../scenarios/schema.js';
 import { Address, type RunContext } from './context.js';
 import type { Kpis } from './kpis.js';
+import { FleetControl, reportThroughKernel } from './robot-control.js';
 
 /** Cobot ids and homes: `<idPrefix>-<n>`, homed round-robin over the scenario's stations. */
 export function cobotHomes(ctx: RunContext): { id: string; home: string }[] {
@@ -35,7 +36,7 @@ export function wireRobotics(ctx: RunContext): void {
   const agents = new Map<string, Agent>();
   /** The task each cobot is placing: its load is delivered when the world reports the place done. */
   const placing = new Map<string, string>();
-  const listener: RobotListener = (robot, obs) => {
+  const toAgents: RobotListener = (robot, obs) => {
     const task = placing.get(robot);
     if (obs.type === 'robot.actionDone' && task !== undefined) {
       placing.delete(robot);
@@ -44,11 +45,19 @@ export function wireRobotics(ctx: RunContext): void {
     agents.get(robot)?.observe(obs);
   };
   const floor = buildFloor(floorSpec(scenario), cobotPlaces(scenario), c.count);
+  // The world's reports go through the fleet control, built just below (it needs the world).
+  const fromWorld: RobotListener = (robot, obs) => control.report(robot, obs);
   const world: RobotFleet =
     ctx.mode === 'physics'
-      ? new PhysicsRobotWorld(kernel, floor, { ...c, maxSpeed: c.maxSpeed ?? 1.25 * c.speed }, listener)
-      : new KinematicRobotWorld(kernel, floor, c, listener);
+      ? new PhysicsRobotWorld(kernel, floor, { ...c, maxSpeed: c.maxSpeed ?? 1.25 * c.speed }, fromWorld)
+      : new KinematicRobotWorld(kernel, floor, c, fromWorld);
   ctx.fleet = world;
+  // Agents drive the simulated bodies, or outside robots through a port (ROS 2, VDA 5050).
+  const outside = ctx.robotPort?.(reportThroughKernel(kernel, toAgents), kernel);
+  if (outside?.close) ctx.closers.push(() => outside.close!());
+  const control = new FleetControl(world, kernel, outside ? undefined : toAgents);
+  ctx.robots = control;
+  const port: RobotPort = outside ?? world;
   const chargers: NamedPose[] = layout
     .all()
     .filter((p) => p.kind === 'charger')
@@ -70,20 +79,20 @@ export function wireRobotics(ctx: RunContext): void {
     switch (effect.type) {
       case 'robot.navigate':
         placing.delete(effect.robot);
-        world.navigate(effect.robot, { id: effect.goal, pose: effect.pose });
+        port.navigate(effect.robot, { id: effect.goal, pose: effect.pose });
         break;
       case 'robot.perform': {
         const kind = effect.action;
         const id = effect.task ? `${effect.task}:${kind}` : `${effect.robot}:${kind}`;
-        if (kind === 'charge') world.perform(effect.robot, { id, kind });
-        else world.perform(effect.robot, { id, kind, seconds: tasks.handlingSeconds(effect.task!, kind) });
+        if (kind === 'charge') port.perform(effect.robot, { id, kind });
+        else port.perform(effect.robot, { id, kind, seconds: tasks.handlingSeconds(effect.task!, kind) });
         if (kind === 'place') placing.set(effect.robot, effect.task!);
         else placing.delete(effect.robot);
         break;
       }
       case 'robot.hold':
         placing.delete(effect.robot);
-        world.hold(effect.robot);
+        port.hold(effect.robot);
         break;
       default:
         throw new Error(`cobot effect ${effect.type} has no port wiring`);
