@@ -9,6 +9,7 @@ import { benchCommand, benchHelp } from './commands/bench.js';
 import { mapfCommand, mapfHelp } from './commands/mapf.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { pdmCommand, pdmHelp } from './commands/pdm.js';
+import { agentHostCommand, agentHostHelp } from './commands/agent-host.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   run: { run: runCommand, help: runHelp },
@@ -18,6 +19,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   mapf: { run: mapfCommand, help: mapfHelp },
   serve: { run: serveCommand, help: serveHelp },
   pdm: { run: pdmCommand, help: pdmHelp },
+  'agent-host': { run: agentHostCommand, help: agentHostHelp },
 };
 
 function usage(): string {

@@ -3,7 +3,7 @@ import { Kernel } from '../sim/clock/kernel.js';
 import { RealtimeRunner } from '../sim/run/realtime.js';
 import { RandomStreams } from '../sim/random/streams.js';
 import { EventLog, type LogListener } from '../sim/log/event-log.js';
-import { AgentHost } from '../agents/host/agent-host.js';
+import { AgentHost, type RemotePlacement } from '../agents/host/agent-host.js';
 import { MemoryBus } from '../bridges/memory/memory-bus.js';
 import { isMaintenancePolicy, MaintenancePolicies, type MaintenancePolicy } from '../agents/maintenance/policies.js';
 import { Layout } from '../world/layout/layout.js';
@@ -36,6 +36,8 @@ export interface RunOptions {
   externalTelemetry?: boolean;
   /** Cobots' agents drive outside robots (ROS 2, VDA 5050) through this port instead of the simulated world. */
   robotPort?: RobotPortFactory;
+  /** Places some agents in other processes (a live run over MQTT, `serve --remote-agents`). */
+  placement?: (run: RunContext) => RemotePlacement;
   /** Sees every record of the event log as it is written, from the first (viewers). */
   observe?: LogListener;
   /** Called about 200 times over the run with the simulated time reached. */
@@ -98,6 +100,7 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon, ...(mode === 'des' ? {} : { mode }) });
   bus.observe((env) => log.appendMessage(env));
   try {
+    if (options.placement) host.placement = options.placement(ctx);
     wireMaintenance(ctx, policy);
     wireExtensions(ctx);
   } catch (e) {

@@ -35,6 +35,21 @@ export interface Agent {
   state(): string;
 }
 
+/**
+ * Where agents run in a live run spread over processes: a placement claims
+ * the agents that run elsewhere and stands in for each with a proxy that
+ * carries its messages, port effects and observations across.
+ */
+export interface RemotePlacement {
+  /** True when the agent runs in another process. */
+  claims(spec: AgentSpec): boolean;
+  /** The stand-in for a remote agent: attached to the bus under its address, wired to its ports. */
+  proxy(spec: AgentSpec, host: AgentHost): Agent;
+}
+
+/** Group every open negotiation listens on (`agent.lost`). */
+export const NEGOTIATIONS = '#negotiations';
+
 /** Flattens an XState state value into a dotted path; parallel regions are joined by `,`. */
 export function statePath(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -51,6 +66,8 @@ export class AgentHost {
   private agents = new Map<string, Agent>();
   private counters = new Map<string, number>();
   private readonly clock;
+  /** Set in a live run spread over processes (`serve --remote-agents`). */
+  placement: RemotePlacement | undefined;
 
   constructor(
     readonly kernel: Kernel,
@@ -77,6 +94,12 @@ export class AgentHost {
 
   spawn<M extends AnyStateMachine>(spec: AgentSpec<M>): Agent {
     if (this.agents.has(spec.id)) throw new Error(`agent "${spec.id}" exists already`);
+    // Negotiations always run beside their opener.
+    if (this.placement && spec.kind !== 'negotiation' && this.placement.claims(spec as AgentSpec)) {
+      const proxy = this.placement.proxy(spec as AgentSpec, this);
+      this.agents.set(spec.id, proxy);
+      return proxy;
+    }
     const { kernel, log, bus } = this;
     // Agents of every kind share this host, so it handles them through the untyped actor interface.
     const actor = createActor(spec.machine as AnyStateMachine, { input: spec.input, clock: this.clock, id: spec.id } as never) as Actor<AnyStateMachine>;
@@ -138,6 +161,7 @@ export class AgentHost {
     return this.spawn({
       id,
       kind: 'negotiation',
+      groups: [NEGOTIATIONS],
       machine: contractNet,
       input: {
         id,

@@ -32,6 +32,7 @@ describe('contract-net manager', () => {
       message('task.refused', { reason: 'busy' }, 'cobot-1', input.id),
       message('task.completed', {}, s.context.winner?.from ?? 'cobot-2', input.id),
       message('task.failed', { reason: 'broken' }, s.context.winner?.from ?? 'cobot-2', input.id),
+      message('agent.lost', { agent: s.context.winner?.from ?? 'cobot-2', reason: 'host gone' }, 'plant', input.id),
       ...(s.value === 'collecting' ? afterEvents('collecting') : []),
       ...(s.value === 'backingOff' ? afterEvents('backingOff') : []),
       ...(s.value === 'awarded' ? afterEvents('awarded') : []),

@@ -95,6 +95,7 @@ export const contractNet = setup({
     isRefusal: ({ event }) => verb(event) === 'refused',
     isCompletion: ({ context, event }) => verb(event) === 'completed' && event.msg.from === context.winner?.from,
     isFailure: ({ context, event }) => verb(event) === 'failed' && event.msg.from === context.winner?.from,
+    winnerLost: ({ context, event }) => event.type === 'agent.lost' && (event.msg.payload as { agent: string }).agent === context.winner?.from,
     everyoneAnswered: ({ context }) => context.expectedBidders !== undefined && context.answered >= context.expectedBidders,
     hasBids: ({ context }) => context.bids.length > 0,
     roundsLeft: ({ context }) => context.round < context.maxRounds,
@@ -182,6 +183,7 @@ export const contractNet = setup({
         '*': [
           { guard: 'isCompletion', target: 'completed' },
           { guard: 'isFailure', target: 'reauctioning' },
+          { guard: 'winnerLost', target: 'reauctioning' },
         ],
       },
     },

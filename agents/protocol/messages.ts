@@ -146,6 +146,10 @@ export const PayloadSchemas = {
   /** To a cobot: drive to a place now, or go and charge (its tasks go back to their auctions). */
   'cobot.command': CobotOrderSchema,
 
+  // Live runs across processes
+  /** To open negotiations (`#negotiations`): an agent's process is gone; what it won goes back to auction. */
+  'agent.lost': z.object({ agent: id, reason: z.string().max(500) }),
+
   // Ledger
   'ledger.recorded': z.object({ event: id, eventType: z.string(), seq: z.number().int().nonnegative(), hash: z.string() }),
 } as const satisfies Record<string, z.ZodType>;

@@ -5,6 +5,12 @@ import { isGroupAddress, type Bus, type Deliver } from '../../agents/ports/bus.j
 export interface MemoryBusOptions {
   /** Check every envelope against the catalogue (tests, debugging): a schema bug in an agent fails loudly. */
   validate?: boolean;
+  /**
+   * Carries what is not wholly for this process to the others (an agent host
+   * of a live run over MQTT): messages to an address not attached here, and
+   * every group message (other processes hold members too).
+   */
+  elsewhere?: (envelope: Envelope) => void;
 }
 
 /**
@@ -58,12 +64,14 @@ export class MemoryBus implements Bus {
     const to = envelope.to;
     if (isGroupAddress(to)) {
       const members = this.groups.get(to);
-      if (!members || members.size === 0) this.undeliverable++;
-      else for (const m of [...members]) this.addresses.get(m)?.(envelope);
+      if (members) for (const m of [...members]) this.addresses.get(m)?.(envelope);
+      if (this.options.elsewhere) this.options.elsewhere(envelope);
+      else if (!members || members.size === 0) this.undeliverable++;
       return;
     }
     const target = this.addresses.get(to);
     if (target) target(envelope);
+    else if (this.options.elsewhere) this.options.elsewhere(envelope);
     else this.undeliverable++;
   };
 }

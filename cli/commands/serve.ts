@@ -17,10 +17,11 @@ import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
 import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
 import { expandMachines } from '../../runtime/machines.js';
+import { RemoteAgents } from '../../bridges/mqtt/live/remote-agents.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
-                  [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP]
+                  [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP] [--remote-agents PATTERN]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -36,7 +37,11 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   Machines with a telemetryTopic in the scenario take their telemetry from
   that MQTT topic (a real sensor) instead of their sensor model.
   --sparkplug GROUP also publishes the plant as a Sparkplug B edge node
-  (spBv1.0/GROUP/…/<scenario name>, each machine a device) for SCADA hosts.`;
+  (spBv1.0/GROUP/…/<scenario name>, each machine a device) for SCADA hosts.
+  --remote-agents PATTERN runs the agents it covers (cobot-*, cobot-[1-4],
+  supplier-?: cobots, suppliers and trucks) in agent hosts on the broker
+  instead ("hyperfactory agent-host --help"); the plant keeps the world and
+  the coordinators, and re-auctions what a lost host's agents had won.`;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('serve', argv, {
@@ -54,6 +59,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'mqtt-port': { type: 'string' },
     'no-mqtt': { type: 'boolean', default: false },
     sparkplug: { type: 'string' },
+    'remote-agents': { type: 'string' },
   });
   const file = onePositional('serve', positionals, 'scenario file');
   const scenario = loadScenario(file);
@@ -69,6 +75,17 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values.mqtt !== undefined && !/^mqtts?:\/\/[^\s/]+/.test(values.mqtt)) throw new UsageError(`--mqtt must be a broker address like mqtt://127.0.0.1:1883, got "${values.mqtt}"`);
   if (values.sparkplug !== undefined && values['no-mqtt']) throw new UsageError('--sparkplug needs MQTT: drop --no-mqtt');
   if (values.sparkplug !== undefined && !/^[^/+#\s]+$/.test(values.sparkplug)) throw new UsageError(`--sparkplug: a group id without /, +, # or spaces, got "${values.sparkplug}"`);
+  let remote: RemoteAgents | undefined;
+  if (values['remote-agents'] !== undefined) {
+    if (values['no-mqtt']) throw new UsageError('--remote-agents needs MQTT: drop --no-mqtt');
+    if (values.replay !== undefined) throw new UsageError('--remote-agents runs a live plant: drop --replay');
+    try {
+      remote = new RemoteAgents({ plant: scenario.name, agents: values['remote-agents'], onProblem: (line) => process.stderr.write(`${line}\n`) });
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(`--remote-agents: ${e.message}`);
+      throw e;
+    }
+  }
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -89,6 +106,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
       logPath: values.log ? resolve(values.log) : undefined,
       // Machines with a telemetryTopic listen to MQTT instead of their sensor model (when MQTT is on).
       externalTelemetry: !values['no-mqtt'],
+      placement: remote?.placement,
       endpoint: endpointFromEnv(),
       onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
     });
@@ -114,6 +132,24 @@ export async function serveCommand(argv: string[]): Promise<void> {
       throw e;
     }
   }
+  if (remote && mqtt) {
+    const live = source as LivePlant;
+    try {
+      await remote.connect(mqtt.url);
+    } catch (e) {
+      await Promise.all([server.close(), source.close(), mqtt.close()]);
+      if (e instanceof MqttConnectError) throw new UsageError(`--remote-agents: ${e.message}`);
+      throw e;
+    }
+    remote.followClock(() => {
+      const f = live.frame();
+      return { t: f.t, speed: f.speed, paused: f.paused, finished: f.finished };
+    });
+    if (remote.placements().length === 0) {
+      await Promise.all([server.close(), source.close(), remote.close(), mqtt.close()]);
+      throw new UsageError(`--remote-agents "${values['remote-agents']}" covers no cobot, supplier or truck of ${scenario.name}`);
+    }
+  }
   let ingest: TelemetryIngest | undefined;
   const fed = expandMachines(scenario).filter((m) => m.telemetryTopic);
   if (mqtt && fed.length > 0) {
@@ -127,12 +163,13 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const onMqtt = mqtt
     ? `  MQTT: ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}, topics ${plantTopics(scenario.name).root}/#${node ? `, Sparkplug B spBv1.0/${values.sparkplug}/+/${scenario.name}/#` : ''}\n`
     : '';
-  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${onMqtt}Ctrl-C stops.\n`);
+  const onRemote = remote ? `  agents in agent hosts: ${remote.placements().map((p) => p.id).join(', ')} (waiting for hosts: hyperfactory agent-host ${file} --agents PATTERN --mqtt ${mqtt!.url})\n` : '';
+  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${onMqtt}${onRemote}Ctrl-C stops.\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void Promise.all([server.close(), source.close(), ingest?.close(), node?.close().then(() => mqtt?.close()) ?? mqtt?.close()]).then(() => done());
+      void Promise.all([server.close(), source.close(), ingest?.close(), (remote?.close() ?? Promise.resolve()).then(() => (node?.close() ?? Promise.resolve())).then(() => mqtt?.close())]).then(() => done());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

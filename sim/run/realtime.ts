@@ -107,6 +107,19 @@ export class RealtimeRunner {
     this.finish();
   }
 
+  /**
+   * Follows another process's clock (a live run spread over processes): the
+   * run jumps ahead to `simulatedNow` if it is behind; a run ahead stays
+   * where it is (time never goes back) and the wall clock closes the gap.
+   */
+  follow(simulatedNow: number, speed: number, paused: boolean): void {
+    if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+    this.speed = speed;
+    this.paused = paused;
+    this.anchorWall = performance.now();
+    this.anchorSim = Math.max(this.kernel.now, simulatedNow);
+  }
+
   private rebase(): void {
     this.anchorWall = performance.now();
     this.anchorSim = this.kernel.now;

@@ -1,0 +1,258 @@
+import type { AnyActorRef } from 'xstate';
+import { NEGOTIATIONS, type Agent, type AgentHost, type AgentSpec, type RemotePlacement } from '../../../agents/host/agent-host.js';
+import { decodeEnvelope, type Envelope } from '../../../agents/protocol/envelope.js';
+import type { RunContext } from '../../../runtime/context.js';
+import { isHostableKind } from '../../../runtime/agent-kinds.js';
+import { MqttPort } from '../mqtt-port.js';
+import { idPattern } from './id-pattern.js';
+import { encodeLive, FromHostSchema, HostStatusSchema, liveTopics, readLive, type Clock, type FromHost, type ToAgent } from './live-messages.js';
+
+/** One agent placed in another process, as the plant sees it. */
+interface Placed {
+  spec: AgentSpec;
+  proxy: Agent;
+  /** The host running it now; undefined while no host has it. */
+  host: string | undefined;
+  /** It had a host that went away: its body is held until a host takes it again. */
+  lost: boolean;
+  state: string;
+  context: unknown;
+}
+
+export interface RemoteAgentsStats {
+  /** Host → plant messages taken (messages, effects, states). */
+  received: number;
+  /** Plant → host messages sent. */
+  sent: number;
+  /** Host messages refused (malformed, an agent the host does not hold, an effect its wiring refused), each with a reason to `onProblem`. */
+  rejected: number;
+  /** Messages for an agent without a host at the time. */
+  undelivered: number;
+  /** Agents lost with their host. */
+  lost: number;
+}
+
+export interface RemoteAgentsOptions {
+  plant: string;
+  /** Which agents run in agent hosts (`cobot-*`); see `idPattern`. */
+  agents: string;
+  onProblem?: (line: string) => void;
+}
+
+/**
+ * The plant's side of a live run spread over processes. Agents matching
+ * the pattern are not run here: each has a proxy on the plant's bus and at
+ * its ports, and runs in whichever agent host announces a pattern that
+ * covers it. Messages, port effects, observations and state changes cross
+ * over MQTT and enter the plant's kernel at its current time. When a host
+ * goes (its last will), its agents are lost: open negotiations re-auction
+ * what they won (`agent.lost` to `#negotiations`), a cobot's body is held,
+ * and another host covering them takes them over.
+ */
+export class RemoteAgents {
+  readonly stats: RemoteAgentsStats = { received: 0, sent: 0, rejected: 0, undelivered: 0, lost: 0 };
+  private readonly topics;
+  private readonly matches: (id: string) => boolean;
+
+  private readonly hosts = new Map<string, (id: string) => boolean>();
+  private placed = new Map<string, Placed>();
+  private ctx: RunContext | undefined;
+  private run = -1;
+  /** The host each inbound envelope came from: its own agents got group copies there already. */
+  private readonly origin = new WeakMap<Envelope, string>();
+  private clockTimer: NodeJS.Timeout | undefined;
+  private clockOf: (() => Omit<Clock, 'run' | 'wallMs'>) | undefined;
+
+  private port: MqttPort | undefined;
+
+  /** Throws a RangeError naming the problem when the pattern is unusable. */
+  constructor(private readonly o: RemoteAgentsOptions) {
+    const pattern = idPattern(o.agents);
+    if (!pattern.ok) throw new RangeError(pattern.reason);
+    this.matches = pattern.matches;
+    this.topics = liveTopics(o.plant);
+  }
+
+  /**
+   * Joins the broker the hosts use. The plant may be built before (its
+   * proxies wait without a host): hosts are learned from their statuses here.
+   */
+  async connect(url: string): Promise<void> {
+    const port = await MqttPort.connect({ url, clientId: `hyperfactory-plant-${this.o.plant}-${process.pid}` });
+    this.port = port;
+    await port.subscribe(this.topics.statusFilter, (topic, bytes) => this.onStatus(topic, bytes));
+    await port.subscribe(this.topics.toPlant, (_topic, bytes) => this.onFromHost(bytes));
+  }
+
+  /** For `RunOptions.placement`: places this run's matching agents in hosts. */
+  readonly placement = (ctx: RunContext): RemotePlacement => {
+    this.ctx = ctx;
+    this.run++;
+    this.placed = new Map();
+    // Hosts learn of the new run from the clock, then get its agents.
+    if (this.clockOf) queueMicrotask(() => void this.publishClock().catch(() => {}));
+    return {
+      claims: (spec) => isHostableKind(spec.kind) && this.matches(spec.id),
+      proxy: (spec, host) => this.proxy(spec, host),
+    };
+  };
+
+  /** Publishes where the plant's clock is, now and every second, for the hosts to follow. */
+  followClock(clock: () => Omit<Clock, 'run' | 'wallMs'>): void {
+    this.clockOf = clock;
+    const tick = () => void this.publishClock();
+    tick();
+    this.clockTimer = setInterval(tick, 1000);
+    this.clockTimer.unref();
+  }
+
+  /** The agents placed elsewhere in the current run, and the host of each (undefined: none yet, or lost). */
+  placements(): { id: string; kind: string; host: string | undefined }[] {
+    return [...this.placed.values()].map((p) => ({ id: p.spec.id, kind: p.spec.kind, host: p.host }));
+  }
+
+  async close(): Promise<void> {
+    if (this.clockTimer) clearInterval(this.clockTimer);
+    if (this.clockOf) await this.publishClock(true).catch(() => {});
+    await this.port?.close();
+  }
+
+  private async publishClock(finished = false): Promise<void> {
+    const c = this.clockOf!();
+    if (this.run < 0 || !this.port) return;
+    await this.port.publish(this.topics.clock, encodeLive({ ...c, finished: c.finished || finished, run: this.run, wallMs: Date.now() } satisfies Clock), { retain: true });
+  }
+
+  private proxy(spec: AgentSpec, host: AgentHost): Agent {
+    const placed: Placed = { spec, host: undefined, lost: false, state: 'remote', context: {}, proxy: undefined as unknown as Agent };
+    // What the plant's operator views read of an agent: its last state and context, as its host reported them.
+    const actor = { id: spec.id, getSnapshot: () => ({ status: 'active', value: placed.state, context: placed.context }), stop: () => {}, send: () => {} };
+    placed.proxy = {
+      id: spec.id,
+      kind: spec.kind,
+      actor: actor as unknown as AnyActorRef,
+      observe: (event) => this.toAgent(placed, { kind: 'observation', agent: spec.id, event }),
+      state: () => placed.state,
+    };
+    host.bus.attach(spec.id, spec.groups ?? [], (envelope) => {
+      if (placed.host !== undefined && this.origin.get(envelope) === placed.host) return;
+      this.toAgent(placed, { kind: 'message', agent: spec.id, envelope });
+    });
+    this.placed.set(spec.id, placed);
+    for (const h of this.hosts.keys()) this.assign(h);
+    return placed.proxy;
+  }
+
+  private toAgent(placed: Placed, message: ToAgent): void {
+    if (placed.host === undefined) {
+      this.stats.undelivered++;
+      return;
+    }
+    this.stats.sent++;
+    this.port!.publish(this.topics.toHost(placed.host), encodeLive(message)).catch((e: Error) => this.problem(`to ${placed.host}: ${e.message}`));
+  }
+
+  private onStatus(topic: string, bytes: Uint8Array): void {
+    const host = topic.slice(this.topics.root.length + '/hosts/'.length, -'/status'.length);
+    if (bytes.byteLength === 0) return; // a cleared retained status
+    const status = readLive(HostStatusSchema, bytes);
+    if (!status.ok) return this.reject(`status of host "${host}": ${status.reason}`);
+    if (status.value.state === 'offline') return this.lose(host);
+    const pattern = idPattern(status.value.agents);
+    if (!pattern.ok) return this.reject(`host "${host}": ${pattern.reason}`);
+    this.hosts.set(host, pattern.matches);
+    this.assign(host, true);
+  }
+
+  /** Gives `host` every agent without a host that its pattern covers, and tells it what it runs. */
+  private assign(host: string, always = false): void {
+    const matches = this.hosts.get(host);
+    if (!matches || this.run < 0) return;
+    let changed = always;
+    for (const p of this.placed.values()) {
+      if (p.host !== undefined || !matches(p.spec.id)) continue;
+      p.host = host;
+      changed = true;
+      if (p.lost) {
+        p.lost = false;
+        if (p.spec.kind === 'cobot') this.ctx?.robots?.release(p.spec.id);
+      }
+    }
+    if (!changed) return;
+    const agents = [...this.placed.values()].filter((p) => p.host === host).map((p) => ({ id: p.spec.id, kind: p.spec.kind, groups: [...(p.spec.groups ?? [])], input: p.spec.input as Record<string, unknown> }));
+    this.stats.sent++;
+    this.port!.publish(this.topics.assign(host), encodeLive({ run: this.run, agents })).catch((e: Error) => this.problem(`assign ${host}: ${e.message}`));
+  }
+
+  /** `host` is gone: its agents are lost until another host takes them. */
+  private lose(host: string): void {
+    if (!this.hosts.delete(host)) return;
+    const ctx = this.ctx;
+    const gone = [...this.placed.values()].filter((p) => p.host === host);
+    for (const p of gone) {
+      p.host = undefined;
+      p.lost = true;
+      p.state = 'lost';
+      this.stats.lost++;
+    }
+    if (ctx && gone.length > 0) {
+      ctx.kernel.at(
+        ctx.kernel.now,
+        () => {
+          for (const p of gone) {
+            ctx.log.appendState(ctx.kernel.now, p.spec.id, 'lost');
+            ctx.host.sendFrom('plant', { type: 'send', to: NEGOTIATIONS, message: 'agent.lost', payload: { agent: p.spec.id, reason: `agent host "${host}" is gone` } });
+          }
+        },
+        undefined,
+      );
+      for (const p of gone) if (p.spec.kind === 'cobot') ctx.robots?.takeOver(p.spec.id, `nobody (agent host "${host}" is gone)`);
+    }
+    for (const h of this.hosts.keys()) this.assign(h);
+  }
+
+  private onFromHost(bytes: Uint8Array): void {
+    const read = readLive(FromHostSchema, bytes);
+    if (!read.ok) return this.reject(`message from a host: ${read.reason}`);
+    const m = read.value;
+    const ctx = this.ctx;
+    if (!ctx) return;
+    const agent = m.kind === 'message' ? (m.envelope as { from?: unknown } | null)?.from : m.agent;
+    const placed = typeof agent === 'string' ? this.placed.get(agent) : undefined;
+    if (!placed || placed.host !== m.host) return this.reject(`host "${m.host}" speaks for ${JSON.stringify(agent)}, which it does not run`);
+    if (m.kind === 'message') {
+      const decoded = decodeEnvelope(m.envelope);
+      if (!decoded.ok) return this.reject(`message from ${placed.spec.id} on "${m.host}": ${decoded.reason}`);
+      this.origin.set(decoded.envelope, m.host);
+      this.stats.received++;
+      ctx.kernel.at(ctx.kernel.now, () => ctx.bus.send(decoded.envelope), undefined);
+      return;
+    }
+    this.stats.received++;
+    ctx.kernel.at(ctx.kernel.now, () => this.apply(ctx, placed, m), undefined);
+  }
+
+  private apply(ctx: RunContext, placed: Placed, m: Exclude<FromHost, { kind: 'message' }>): void {
+    if (m.kind === 'state') {
+      placed.state = m.state;
+      placed.context = m.context ?? {};
+      ctx.log.appendState(ctx.kernel.now, placed.spec.id, m.state);
+      return;
+    }
+    try {
+      if (!placed.spec.onEffect) throw new Error(`${placed.spec.kind} agents have no port effects`);
+      placed.spec.onEffect(m.effect, placed.proxy);
+    } catch (e) {
+      this.reject(`effect ${m.effect.type} of ${placed.spec.id}: ${(e as Error).message}`);
+    }
+  }
+
+  private reject(reason: string): void {
+    this.stats.rejected++;
+    this.problem(`live run: refused ${reason}`);
+  }
+
+  private problem(line: string): void {
+    this.o.onProblem?.(line);
+  }
+}
