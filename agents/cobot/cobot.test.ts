@@ -67,10 +67,12 @@ describe('cobot agent', () => {
       battery(1),
       { type: 'robot.fault', reason: 'drive fault', time: 40 },
       { type: 'robot.recovered', time: 50 },
+      // Goals the body could not reach: the pickup, the drop-off, a charger, an operator's place.
+      ...['cell-b', 'storage', 'charger'].map((goal): CobotEvent => ({ type: 'robot.blocked', goal, reason: 'no route', time: 60 })),
     ];
     const report = modelCoverage(cobot, {
       input,
-      events: () => events,
+      events: (s) => [...events, ...(s.matches('blocked') ? [{ type: 'xstate.after.30000.cobot.blocked' } as never] : [])],
       check: (s) => {
         const inTask = s.matches('moving.toPickup') || s.matches('moving.toDropoff') || s.matches('handling');
         expect(inTask).toBe(s.context.current !== undefined);
@@ -172,5 +174,21 @@ describe('cobot agent', () => {
     expect(c.value()).toBe('"idle"');
     c.actor.send(award('t-5', 1900));
     expect(c.value()).toBe('{"moving":"toPickup"}');
+  });
+
+  it('when its goal cannot be reached, hands that task back, keeps its queue, and stands before it tries again', () => {
+    const c = start();
+    c.actor.send(award('t-1', 100));
+    c.actor.send(award('t-2', 100));
+    expect(c.value()).toBe('{"moving":"toPickup"}');
+    // A report for another goal (an old one) changes nothing.
+    c.actor.send({ type: 'robot.blocked', goal: 'elsewhere', reason: 'no route', time: 101 });
+    expect(c.value()).toBe('{"moving":"toPickup"}');
+    c.actor.send({ type: 'robot.blocked', goal: 'cell-b', reason: 'ABORTED by nav2', time: 102 });
+    expect(c.value()).toBe('"blocked"');
+    expect(c.sent()).toEqual(['task.failed>robotics/task:t-1']);
+    const failed = c.effects.find((e) => e.type === 'send' && e.message === 'task.failed');
+    expect(failed).toMatchObject({ payload: { reason: 'blocked: ABORTED by nav2' } });
+    expect(c.actor.getSnapshot().context.queue.map((j) => j.spec.task)).toEqual(['t-2']);
   });
 });

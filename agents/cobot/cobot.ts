@@ -53,6 +53,9 @@ export type CobotEffect =
   | { type: 'robot.perform'; robot: string; action: 'pick' | 'place' | 'charge'; task?: string }
   | { type: 'robot.hold'; robot: string };
 
+/** How long a cobot whose goal was unreachable waits before it tries again, ms of simulated time. */
+const BLOCKED_RETRY_MS = 30_000;
+
 const timeOf = (event: CobotEvent): number => ('msg' in event ? event.msg.time : event.time);
 
 /** Where the cobot is now, as a starting point for plans. */
@@ -91,6 +94,7 @@ export const cobot = setup({
         : context.battery < context.model.lowBattery,
     hasQueue: ({ context }) => context.queue.length > 0,
     chargeOrder: ({ event }) => event.type === 'cobot.command' && event.msg.payload.order === 'charge',
+    blockedGoal: ({ context, event }) => event.type === 'robot.blocked' && event.goal === context.goal?.id,
   },
   actions: {
     tick: assign({ now: ({ context, event }) => Math.max(context.now, timeOf(event)) }),
@@ -148,6 +152,12 @@ export const cobot = setup({
       enqueue.assign({ current: undefined, free: undefined, goal: undefined, completed: context.completed + 1 });
     }),
     rest: assign({ free: undefined, goal: undefined }),
+    /** The body cannot reach the goal: the current task goes back to its manager; the queue stays. */
+    giveUpGoal: enqueueActions(({ context, event, enqueue }) => {
+      const reason = event.type === 'robot.blocked' ? `blocked: ${event.reason}` : 'blocked';
+      if (context.current) enqueue.emit(failed(context.current, reason.slice(0, 500)));
+      enqueue.assign({ current: undefined, free: undefined, goal: undefined });
+    }),
     /** Stops the body and hands every task back to its manager, which re-auctions it without this cobot. */
     handBack: enqueueActions(({ context, enqueue }, params: { reason: string }) => {
       enqueue.emit({ type: 'robot.hold', robot: context.id });
@@ -205,6 +215,8 @@ export const cobot = setup({
     },
     moving: {
       initial: 'toPickup',
+      // A goal the body cannot reach (off the floor, a route that failed, an outside controller's abort).
+      on: { 'robot.blocked': { guard: 'blockedGoal', target: 'blocked', actions: ['tick', 'giveUpGoal'] } },
       states: {
         toPickup: {
           entry: [{ type: 'aim', params: { stage: 'toPickup' } }, 'navigate'],
@@ -237,6 +249,15 @@ export const cobot = setup({
           on: { 'robot.actionDone': { target: '#cobot.idle', actions: ['tick', 'completeTask'] } },
         },
       },
+    },
+    /**
+     * Its last goal was unreachable: it stands for a while before it tries
+     * again (idle), so an unreachable charger does not loop in one instant.
+     * It still bids and queues what it wins.
+     */
+    blocked: {
+      entry: { type: 'rest' },
+      after: { [BLOCKED_RETRY_MS]: 'idle' },
     },
     charging: {
       entry: ['aimAtCharger', { type: 'perform', params: { action: 'charge' } }],
