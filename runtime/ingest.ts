@@ -1,5 +1,11 @@
 import { SENSOR_CHANNELS } from '../world/degradation/sensor-model.js';
+import type { MachineModel } from '../world/machines/machine-model.js';
 import { Address, type RunContext } from './context.js';
+
+/** The sensor channels a machine reports: the degradation model's nine, its one health signal, or none. */
+export function telemetryChannels(model: Pick<MachineModel, 'params'>): readonly string[] {
+  return model.params.wear.degradation ? SENSOR_CHANNELS : model.params.wear.signal ? [model.params.wear.signal.name] : [];
+}
 
 /**
  * Telemetry from outside the simulation (a real sensor through MQTT) enters
@@ -11,7 +17,7 @@ import { Address, type RunContext } from './context.js';
 export function ingestTelemetry(ctx: RunContext, machine: string, signals: Readonly<Record<string, unknown>>): { ok: true } | { ok: false; reason: string } {
   const model = ctx.machines.get(machine);
   if (!model) return { ok: false, reason: `unknown machine "${machine}"` };
-  const channels: readonly string[] = model.params.wear.degradation ? SENSOR_CHANNELS : model.params.wear.signal ? [model.params.wear.signal.name] : [];
+  const channels = telemetryChannels(model);
   const entries = Object.entries(signals);
   if (entries.length === 0) return { ok: false, reason: 'no signals' };
   for (const [name, value] of entries) {

@@ -6,6 +6,8 @@ export interface MachineSpec {
   station?: string;
   /** Where a live run reads this machine's telemetry (MQTT), if not from its sensor model. */
   telemetryTopic?: string;
+  /** Where a live run reads this machine's telemetry over OPC UA: the server and the machine's name under its Machines folder. */
+  telemetryOpcua?: { endpoint: string; machine: string };
 }
 
 /** The scenario's machines one by one: a group with `count` becomes `<id>-1 … <id>-<count>`. */
@@ -15,6 +17,7 @@ export function expandMachines(scenario: Scenario): MachineSpec[] {
     type: g.type,
     station: g.station,
     ...(g.telemetryTopic ? { telemetryTopic: g.telemetryTopic.replaceAll('{id}', id) } : {}),
+    ...(g.telemetryOpcua ? { telemetryOpcua: { endpoint: g.telemetryOpcua.endpoint.replaceAll('{id}', id), machine: (g.telemetryOpcua.machine ?? id).replaceAll('{id}', id) } } : {}),
   });
   return scenario.machines.flatMap((g) => (g.count === undefined ? [spec(g.id, g)] : Array.from({ length: g.count }, (_, i) => spec(`${g.id}-${i + 1}`, g))));
 }

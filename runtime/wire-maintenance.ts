@@ -120,8 +120,8 @@ export function wireMaintenance(ctx: RunContext, policy: MaintenancePolicy): voi
   }
 
   // Sensors: machines with a health signal publish it on the telemetry group.
-  // Machines fed from outside (live MQTT) do not also sample their sensor model.
-  const external = new Set(ctx.externalTelemetry ? specs.filter((s) => s.telemetryTopic).map((s) => s.id) : []);
+  // Machines fed from outside (live MQTT or OPC UA) do not also sample their sensor model.
+  const external = new Set(ctx.externalTelemetry ? specs.filter((s) => s.telemetryTopic || s.telemetryOpcua).map((s) => s.id) : []);
   const sensed = [...machines.values()].filter((mm) => (mm.params.wear.signal || mm.params.wear.degradation) && !external.has(mm.params.id));
   if (sensed.length > 0) {
     const sample = () => {

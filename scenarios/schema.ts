@@ -68,8 +68,20 @@ export const MachineGroupSchema = z
       .regex(/^[^+#]+$/, 'an MQTT topic without wildcards')
       .optional()
       .describe('Live runs on MQTT (serve): the machine takes its telemetry from this topic instead of its simulated sensors; `{id}` stands for the machine id. Simulated runs keep the sensor model.'),
+    telemetryOpcua: z
+      .object({
+        endpoint: z
+          .string()
+          .regex(/^opc\.tcp:\/\/(\[[0-9a-f:.]+\]|[^\s/:[\]]+)(:\d{1,5})?(\/\S*)?$/i, 'an OPC UA endpoint URL such as opc.tcp://host:4840')
+          .describe('The OPC UA server that exposes the machine (OPC 40001 Machines folder).'),
+        machine: z.string().min(1).optional().describe('The machine\'s browse name under Machines on that server; defaults to its own id; `{id}` stands for the machine id.'),
+      })
+      .strict()
+      .optional()
+      .describe('Live runs (serve): the machine takes its telemetry from the sensor variables of a machine on an OPC UA server (subscription) instead of its simulated sensors. Simulated runs keep the sensor model.'),
   })
-  .strict();
+  .strict()
+  .refine((g) => !(g.telemetryTopic && g.telemetryOpcua), { message: 'give telemetryTopic or telemetryOpcua, not both', path: ['telemetryOpcua'] });
 
 export const TechniciansSchema = z
   .object({
