@@ -51,7 +51,7 @@ export interface RunContext {
   fleet?: RobotFleet;
   /** The ledger's hash-chained file; the ledger lives in memory when omitted. */
   ledgerPath?: string;
-  /** Machines with a `telemetryTopic` get their telemetry from outside (MQTT) instead of their sensor model. */
+  /** Machines with a `telemetryTopic` (MQTT) or `telemetryOpcua` get their telemetry from outside instead of their sensor model. */
   externalTelemetry?: boolean;
   /** Cobots' agents drive outside robots through this port instead of the simulated world. */
   robotPort?: RobotPortFactory;

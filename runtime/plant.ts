@@ -32,7 +32,7 @@ export interface RunOptions {
   mode?: 'des' | 'physics';
   /** One kernel event per job (`eager`) or job chains advanced when observed (`lazy`, default); same results. */
   jobs?: 'eager' | 'lazy';
-  /** Machines with a `telemetryTopic` take their telemetry from outside (live MQTT) instead of their sensor model. */
+  /** Machines with a `telemetryTopic` (MQTT) or `telemetryOpcua` take their telemetry from outside instead of their sensor model (live runs). */
   externalTelemetry?: boolean;
   /** Cobots' agents drive outside robots (ROS 2, VDA 5050) through this port instead of the simulated world. */
   robotPort?: RobotPortFactory;

@@ -18,10 +18,16 @@ import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
 import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
 import { expandMachines } from '../../runtime/machines.js';
 import { RemoteAgents } from '../../bridges/mqtt/live/remote-agents.js';
+import { startRosbridgeServer, type RosbridgeServer } from '../../bridges/ros/rosbridge-server.js';
+import { rosRobotPort } from '../../bridges/ros/ros-robot-port.js';
+import type { RobotPortFactory } from '../../runtime/robot-control.js';
+import { startOpcuaServer, type OpcuaServerHandle } from '../../bridges/opcua/machine-server.js';
+import { OpcuaTelemetrySource, opcuaFeeds } from '../../bridges/opcua/telemetry-client.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
                   [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP] [--remote-agents PATTERN]
+                  [--rosbridge-port P] [--robots ros:ws://HOST:PORT] [--opcua-port P]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -41,7 +47,17 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   --remote-agents PATTERN runs the agents it covers (cobot-*, cobot-[1-4],
   supplier-?: cobots, suppliers and trucks) in agent hosts on the broker
   instead ("hyperfactory agent-host --help"); the plant keeps the world and
-  the coordinators, and re-auctions what a lost host's agents had won.`;
+  the coordinators, and re-auctions what a lost host's agents had won.
+  --rosbridge-port P opens a rosbridge v2 WebSocket endpoint (docs/ros2.md):
+  every simulated cobot as a nav2 robot (/<cobot>/odom, battery_state,
+  cmd_vel, navigate_to_pose; /rosapi/topics). A ROS client's goal takes the
+  cobot over from its agent until the client is done.
+  --robots ros:ws://HOST:PORT: the cobots' agents drive real robots through
+  nav2 behind that rosbridge server instead of the simulated bodies.
+  --opcua-port P serves every machine on OPC UA (docs/opcua.md: the Machinery
+  Machines folder, identification, sensor variables, health outputs) at
+  opc.tcp://HOST:P. Machines with a telemetryOpcua in the scenario read their
+  sensors from that OPC UA server by subscription instead of their model.`;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('serve', argv, {
@@ -60,6 +76,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'no-mqtt': { type: 'boolean', default: false },
     sparkplug: { type: 'string' },
     'remote-agents': { type: 'string' },
+    'rosbridge-port': { type: 'string' },
+    robots: { type: 'string' },
+    'opcua-port': { type: 'string' },
   });
   const file = onePositional('serve', positionals, 'scenario file');
   const scenario = loadScenario(file);
@@ -86,6 +105,23 @@ export async function serveCommand(argv: string[]): Promise<void> {
       throw e;
     }
   }
+  const rosbridgePort = intFlag('rosbridge-port', values['rosbridge-port']);
+  if (rosbridgePort !== undefined && rosbridgePort > 65535) throw new UsageError(`--rosbridge-port must be at most 65535, got ${rosbridgePort}`);
+  const cobotIds = scenario.cobots ? Array.from({ length: scenario.cobots.count }, (_, i) => `${scenario.cobots!.idPrefix}-${i + 1}`) : [];
+  if ((rosbridgePort !== undefined || values.robots !== undefined) && cobotIds.length === 0) throw new UsageError(`--rosbridge-port and --robots need cobots: scenario "${scenario.name}" has none`);
+  if ((rosbridgePort !== undefined || values.robots !== undefined) && values.replay !== undefined) throw new UsageError('--rosbridge-port and --robots work on a live plant: drop --replay');
+  const opcuaPort = intFlag('opcua-port', values['opcua-port']);
+  if (opcuaPort !== undefined && opcuaPort > 65535) throw new UsageError(`--opcua-port must be at most 65535, got ${opcuaPort}`);
+  if (opcuaPort !== undefined && values.replay !== undefined) throw new UsageError('--opcua-port serves a live plant: drop --replay');
+  const machineSpecs = expandMachines(scenario);
+  const mqttFed = machineSpecs.filter((m) => m.telemetryTopic);
+  if (values['no-mqtt'] && mqttFed.length > 0) throw new UsageError(`machine ${mqttFed[0].id} takes its telemetry from MQTT (telemetryTopic): drop --no-mqtt`);
+  let robotPort: RobotPortFactory | undefined;
+  if (values.robots !== undefined) {
+    const ros = /^ros:(wss?:\/\/[^\s/]+.*)$/.exec(values.robots);
+    if (!ros) throw new UsageError(`--robots must be ros:ws://HOST:PORT (a rosbridge server), got "${values.robots}"`);
+    robotPort = rosRobotPort(ros[1], { robots: cobotIds, onProblem: (line) => process.stderr.write(`${line}\n`) });
+  }
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -104,9 +140,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
       policy: values.policy,
       mode: values.mode as 'des' | 'physics' | undefined,
       logPath: values.log ? resolve(values.log) : undefined,
-      // Machines with a telemetryTopic listen to MQTT instead of their sensor model (when MQTT is on).
-      externalTelemetry: !values['no-mqtt'],
+      // Machines with a telemetryTopic or telemetryOpcua take their telemetry from there instead of their sensor model.
+      externalTelemetry: true,
       placement: remote?.placement,
+      robotPort,
       endpoint: endpointFromEnv(),
       onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
     });
@@ -150,11 +187,32 @@ export async function serveCommand(argv: string[]): Promise<void> {
       throw new UsageError(`--remote-agents "${values['remote-agents']}" covers no cobot, supplier or truck of ${scenario.name}`);
     }
   }
-  let ingest: TelemetryIngest | undefined;
-  const fed = expandMachines(scenario).filter((m) => m.telemetryTopic);
-  if (mqtt && fed.length > 0) {
-    ingest = await TelemetryIngest.start(source as LivePlant, mqtt.port, fed, (line) => process.stderr.write(`${line}\n`));
+  let rosbridge: RosbridgeServer | undefined;
+  if (rosbridgePort !== undefined) {
+    try {
+      rosbridge = await startRosbridgeServer(source as LivePlant, { port: rosbridgePort, host: values.host ?? '127.0.0.1', onProblem: (line) => process.stderr.write(`${line}\n`) });
+    } catch (e) {
+      await Promise.all([server.close(), source.close(), remote?.close(), mqtt?.close()]);
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${rosbridgePort} is in use: choose another with --rosbridge-port`);
+      throw e;
+    }
   }
+  let ingest: TelemetryIngest | undefined;
+  if (mqtt && mqttFed.length > 0) {
+    ingest = await TelemetryIngest.start(source as LivePlant, mqtt.port, mqttFed, (line) => process.stderr.write(`${line}\n`));
+  }
+  let opcua: OpcuaServerHandle | undefined;
+  if (opcuaPort !== undefined) {
+    try {
+      opcua = await startOpcuaServer(source as LivePlant, { port: opcuaPort, host: values.host ?? '127.0.0.1', plantName: scenario.name });
+    } catch (e) {
+      await Promise.all([server.close(), source.close(), remote?.close(), rosbridge?.close(), ingest?.close(), mqtt?.close()]);
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(String((e as Error).message))) throw new UsageError(`port ${opcuaPort} is in use: choose another with --opcua-port`);
+      throw e;
+    }
+  }
+  const opcuaFed = source instanceof LivePlant ? opcuaFeeds(machineSpecs) : [];
+  const opcuaIn = opcuaFed.length > 0 ? OpcuaTelemetrySource.start(source as LivePlant, opcuaFed, (line) => process.stderr.write(`${line}\n`)) : undefined;
   let node: SparkplugNode | undefined;
   if (mqtt && values.sparkplug !== undefined) {
     node = await SparkplugNode.start(source as LivePlant, { url: mqtt.url, group: values.sparkplug, node: scenario.name, onProblem: (line) => process.stderr.write(`${line}\n`) });
@@ -164,12 +222,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
     ? `  MQTT: ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}, topics ${plantTopics(scenario.name).root}/#${node ? `, Sparkplug B spBv1.0/${values.sparkplug}/+/${scenario.name}/#` : ''}\n`
     : '';
   const onRemote = remote ? `  agents in agent hosts: ${remote.placements().map((p) => p.id).join(', ')} (waiting for hosts: hyperfactory agent-host ${file} --agents PATTERN --mqtt ${mqtt!.url})\n` : '';
-  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${onMqtt}${onRemote}Ctrl-C stops.\n`);
+  const onOpcua = opcua ? `  OPC UA: ${opcua.endpoint} (Machinery: Objects/Machines/<machine>)\n` : '';
+  const onRos = `${rosbridge ? `  ROS 2: rosbridge v2 at ${rosbridge.url} (/<cobot>/odom, battery_state, cmd_vel, navigate_to_pose)\n` : ''}${values.robots ? `  cobots driven through ${values.robots}\n` : ''}`;
+  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${onMqtt}${onRemote}${onRos}${onOpcua}Ctrl-C stops.\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void Promise.all([server.close(), source.close(), ingest?.close(), (remote?.close() ?? Promise.resolve()).then(() => (node?.close() ?? Promise.resolve())).then(() => mqtt?.close())]).then(() => done());
+      void Promise.all([server.close(), source.close(), ingest?.close(), rosbridge?.close(), opcua?.close(), opcuaIn?.close(), (remote?.close() ?? Promise.resolve()).then(() => (node?.close() ?? Promise.resolve())).then(() => mqtt?.close())]).then(() => done());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -183,7 +183,7 @@ export class LivePlant implements ViewSource {
     return { ok: true, value: { machine: id, t } };
   }
 
-  /** A sample from a real sensor for a machine that takes its telemetry from outside (`telemetryTopic`). */
+  /** A sample from a real sensor for a machine that takes its telemetry from outside (`telemetryTopic`, `telemetryOpcua`). */
   ingest(machine: string, signals: Readonly<Record<string, unknown>>): Ack<unknown> {
     const run = this.run;
     if (!run || this.finished) return { ok: false, reason: 'the run has ended' };
