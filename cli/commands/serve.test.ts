@@ -28,3 +28,14 @@ describe('serve --remote-agents and agent-host: bad flags', () => {
     expect(await cli('agent-host', 'scenarios/cobot-floor.yaml', '--agents', 'a,,b', '--mqtt', 'mqtt://127.0.0.1:1883')).toMatchObject({ code: 2, stderr: 'hyperfactory: --agents: agent pattern "a,,b" has an empty part\n' });
   }, 60_000);
 });
+
+describe('serve: ROS 2 and OPC UA flags', () => {
+  it('refuses a robots address that is not a rosbridge one, and ROS flags on a plant without cobots', async () => {
+    expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--robots', 'ws://127.0.0.1:9090')).toMatchObject({
+      code: 2,
+      stderr: 'hyperfactory: --robots must be ros:ws://HOST:PORT (a rosbridge server), got "ws://127.0.0.1:9090"\n',
+    });
+    expect(await cli('serve', 'scenarios/factory-des.yaml', '--rosbridge-port', '9090')).toMatchObject({ code: 2, stderr: 'hyperfactory: --rosbridge-port and --robots need cobots: scenario "factory-des" has none\n' });
+    expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--opcua-port', '70000')).toMatchObject({ code: 2, stderr: 'hyperfactory: --opcua-port must be at most 65535, got 70000\n' });
+  });
+});

@@ -21,8 +21,8 @@ import { RemoteAgents } from '../../bridges/mqtt/live/remote-agents.js';
 import { startRosbridgeServer, type RosbridgeServer } from '../../bridges/ros/rosbridge-server.js';
 import { rosRobotPort } from '../../bridges/ros/ros-robot-port.js';
 import type { RobotPortFactory } from '../../runtime/robot-control.js';
-import { startOpcuaServer, type OpcuaServerHandle } from '../../bridges/opcua/machine-server.js';
-import { OpcuaTelemetrySource, opcuaFeeds } from '../../bridges/opcua/telemetry-client.js';
+import type { OpcuaServerHandle } from '../../bridges/opcua/machine-server.js';
+import type { OpcuaTelemetrySource } from '../../bridges/opcua/telemetry-client.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
@@ -204,6 +204,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   let opcua: OpcuaServerHandle | undefined;
   if (opcuaPort !== undefined) {
     try {
+      // Loaded only when asked for: node-opcua checks the platform's RSA support (and warns) on import.
+      const { startOpcuaServer } = await import('../../bridges/opcua/machine-server.js');
       opcua = await startOpcuaServer(source as LivePlant, { port: opcuaPort, host: values.host ?? '127.0.0.1', plantName: scenario.name });
     } catch (e) {
       await Promise.all([server.close(), source.close(), remote?.close(), rosbridge?.close(), ingest?.close(), mqtt?.close()]);
@@ -211,8 +213,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
       throw e;
     }
   }
-  const opcuaFed = source instanceof LivePlant ? opcuaFeeds(machineSpecs) : [];
-  const opcuaIn = opcuaFed.length > 0 ? OpcuaTelemetrySource.start(source as LivePlant, opcuaFed, (line) => process.stderr.write(`${line}\n`)) : undefined;
+  let opcuaIn: OpcuaTelemetrySource | undefined;
+  if (source instanceof LivePlant && machineSpecs.some((m) => m.telemetryOpcua)) {
+    const { OpcuaTelemetrySource, opcuaFeeds } = await import('../../bridges/opcua/telemetry-client.js');
+    opcuaIn = OpcuaTelemetrySource.start(source, opcuaFeeds(machineSpecs), (line) => process.stderr.write(`${line}\n`));
+  }
   let node: SparkplugNode | undefined;
   if (mqtt && values.sparkplug !== undefined) {
     node = await SparkplugNode.start(source as LivePlant, { url: mqtt.url, group: values.sparkplug, node: scenario.name, onProblem: (line) => process.stderr.write(`${line}\n`) });
