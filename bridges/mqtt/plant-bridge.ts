@@ -117,6 +117,18 @@ export class PlantBridge {
 }
 
 /**
+ * The plant's embedded broker: on `port` (default 1883), or on a free port
+ * when that one is taken (another broker, another plant).
+ */
+export async function startEmbeddedBroker(port = 1883): Promise<EmbeddedBroker> {
+  try {
+    return await EmbeddedBroker.start({ port });
+  } catch {
+    return await EmbeddedBroker.start({ port: 0 });
+  }
+}
+
+/**
  * The plant's MQTT side for `serve`: connects to `url`, or starts the
  * embedded broker (on `embeddedPort`, or a free port when that one is
  * taken), and opens the bridge with the will that marks it offline.
@@ -125,14 +137,7 @@ export async function startPlantMqtt(
   source: LiveSource,
   o: { plant: string; url?: string; embeddedPort?: number; commands: boolean; onProblem?: (line: string) => void },
 ): Promise<{ url: string; embedded: boolean; bridge: PlantBridge; port: MqttPort; close(): Promise<void> }> {
-  let broker: EmbeddedBroker | undefined;
-  if (!o.url) {
-    try {
-      broker = await EmbeddedBroker.start({ port: o.embeddedPort ?? 1883 });
-    } catch {
-      broker = await EmbeddedBroker.start({ port: 0 });
-    }
-  }
+  const broker = o.url ? undefined : await startEmbeddedBroker(o.embeddedPort);
   const url = o.url ?? broker!.url;
   const status = plantTopics(o.plant).status;
   try {

@@ -33,9 +33,11 @@ describe('serve: ROS 2 and OPC UA flags', () => {
   it('refuses a robots address that is not a rosbridge one, and ROS flags on a plant without cobots', async () => {
     expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--robots', 'ws://127.0.0.1:9090')).toMatchObject({
       code: 2,
-      stderr: 'hyperfactory: --robots must be ros:ws://HOST:PORT (a rosbridge server), got "ws://127.0.0.1:9090"\n',
+      stderr: 'hyperfactory: --robots must be ros:ws://HOST:PORT (a rosbridge server) or vda5050:MANUFACTURER, got "ws://127.0.0.1:9090"\n',
     });
     expect(await cli('serve', 'scenarios/factory-des.yaml', '--rosbridge-port', '9090')).toMatchObject({ code: 2, stderr: 'hyperfactory: --rosbridge-port and --robots need cobots: scenario "factory-des" has none\n' });
+    expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--robots', 'vda5050:acme', '--no-mqtt')).toMatchObject({ code: 2, stderr: 'hyperfactory: VDA 5050 runs over MQTT: drop --no-mqtt\n' });
+    expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--vda5050-vehicles', 'a/b')).toMatchObject({ code: 2, stderr: 'hyperfactory: --vda5050-vehicles: a manufacturer name without /, +, # or spaces, got "a/b"\n' });
     expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--opcua-port', '70000')).toMatchObject({ code: 2, stderr: 'hyperfactory: --opcua-port must be at most 65535, got 70000\n' });
   });
 });

@@ -11,23 +11,18 @@ import { ViewerServer } from '../../bridges/viewer/server.js';
 import { LogFileError } from '../../sim/log/read-log.js';
 import { endpointFromEnv } from '../../runtime/operator-nl.js';
 import { projectRoot } from '../../runtime/paths.js';
-import { startPlantMqtt } from '../../bridges/mqtt/plant-bridge.js';
-import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
-import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
-import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
-import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
 import { expandMachines } from '../../runtime/machines.js';
 import { RemoteAgents } from '../../bridges/mqtt/live/remote-agents.js';
-import { startRosbridgeServer, type RosbridgeServer } from '../../bridges/ros/rosbridge-server.js';
 import { rosRobotPort } from '../../bridges/ros/ros-robot-port.js';
+import { masterOptionsFor, vda5050RobotPort } from '../../bridges/vda5050/vda5050-robot-port.js';
 import type { RobotPortFactory } from '../../runtime/robot-control.js';
-import type { OpcuaServerHandle } from '../../bridges/opcua/machine-server.js';
-import type { OpcuaTelemetrySource } from '../../bridges/opcua/telemetry-client.js';
+import { openBridges, Openings, plantBroker } from './serve-bridges.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
                   [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP] [--remote-agents PATTERN]
-                  [--rosbridge-port P] [--robots ros:ws://HOST:PORT] [--opcua-port P]
+                  [--rosbridge-port P] [--opcua-port P] [--vda5050-vehicles MANUFACTURER]
+                  [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -52,8 +47,13 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   every simulated cobot as a nav2 robot (/<cobot>/odom, battery_state,
   cmd_vel, navigate_to_pose; /rosapi/topics). A ROS client's goal takes the
   cobot over from its agent until the client is done.
-  --robots ros:ws://HOST:PORT: the cobots' agents drive real robots through
-  nav2 behind that rosbridge server instead of the simulated bodies.
+  --vda5050-vehicles M puts every simulated cobot on the broker as a VDA 5050
+  2.1 AGV of manufacturer M (docs/vda5050.md): any VDA 5050 master can drive
+  it (its agent hands its tasks back while an outside order runs).
+  --robots: the cobots' agents drive robots outside the simulation instead
+  of its bodies: ros:ws://HOST:PORT, nav2 robots behind that rosbridge
+  server; vda5050:M, VDA 5050 AGVs of manufacturer M on the plant's broker
+  (with --vda5050-vehicles M: the simulated cobots, through VDA 5050).
   --opcua-port P serves every machine on OPC UA (docs/opcua.md: the Machinery
   Machines folder, identification, sensor variables, health outputs) at
   opc.tcp://HOST:P. Machines with a telemetryOpcua in the scenario read their
@@ -79,6 +79,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'rosbridge-port': { type: 'string' },
     robots: { type: 'string' },
     'opcua-port': { type: 'string' },
+    'vda5050-vehicles': { type: 'string' },
   });
   const file = onePositional('serve', positionals, 'scenario file');
   const scenario = loadScenario(file);
@@ -116,125 +117,82 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const machineSpecs = expandMachines(scenario);
   const mqttFed = machineSpecs.filter((m) => m.telemetryTopic);
   if (values['no-mqtt'] && mqttFed.length > 0) throw new UsageError(`machine ${mqttFed[0].id} takes its telemetry from MQTT (telemetryTopic): drop --no-mqtt`);
-  let robotPort: RobotPortFactory | undefined;
-  if (values.robots !== undefined) {
-    const ros = /^ros:(wss?:\/\/[^\s/]+.*)$/.exec(values.robots);
-    if (!ros) throw new UsageError(`--robots must be ros:ws://HOST:PORT (a rosbridge server), got "${values.robots}"`);
-    robotPort = rosRobotPort(ros[1], { robots: cobotIds, onProblem: (line) => process.stderr.write(`${line}\n`) });
-  }
+  const manufacturer = /^[^/+#\s]{1,64}$/;
+  if (values['vda5050-vehicles'] !== undefined && !manufacturer.test(values['vda5050-vehicles'])) throw new UsageError(`--vda5050-vehicles: a manufacturer name without /, +, # or spaces, got "${values['vda5050-vehicles']}"`);
+  const ros = values.robots !== undefined ? /^ros:(wss?:\/\/[^\s/]+.*)$/.exec(values.robots) : null;
+  const vda = values.robots !== undefined ? /^vda5050:([^/+#\s]{1,64})$/.exec(values.robots) : null;
+  if (values.robots !== undefined && !ros && !vda) throw new UsageError(`--robots must be ros:ws://HOST:PORT (a rosbridge server) or vda5050:MANUFACTURER, got "${values.robots}"`);
+  if ((vda || values['vda5050-vehicles'] !== undefined) && values['no-mqtt']) throw new UsageError('VDA 5050 runs over MQTT: drop --no-mqtt');
+  if (values['vda5050-vehicles'] !== undefined && cobotIds.length === 0) throw new UsageError(`--vda5050-vehicles needs cobots: scenario "${scenario.name}" has none`);
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
-  let source: ViewSource;
-  if (values.replay !== undefined) {
+  const opened = new Openings();
+  try {
+    const live = values.replay === undefined;
+    // The broker comes first: a VDA 5050 master in the plant connects to it as the plant is built.
+    const broker = live && !values['no-mqtt'] ? await plantBroker(values.mqtt, mqttPort, opened) : undefined;
+    let robotPort: RobotPortFactory | undefined;
+    if (ros) robotPort = rosRobotPort(ros[1], { robots: cobotIds, onProblem: (line) => process.stderr.write(`${line}\n`) });
+    if (vda) robotPort = vda5050RobotPort({ url: broker!.url, manufacturer: vda[1], ...masterOptionsFor(scenario), onProblem: (line) => process.stderr.write(`${line}\n`) });
+    let source: ViewSource;
+    if (!live) {
+      try {
+        source = new ReplayPlant(scenario, resolve(values.replay!), { speed });
+      } catch (e) {
+        if (e instanceof LogFileError) throw new UsageError(e.message);
+        throw e;
+      }
+    } else {
+      source = new LivePlant(scenario, {
+        speed,
+        seed: intFlag('seed', values.seed),
+        policy: values.policy,
+        mode: values.mode as 'des' | 'physics' | undefined,
+        logPath: values.log ? resolve(values.log) : undefined,
+        // Machines with a telemetryTopic or telemetryOpcua take their telemetry from there instead of their sensor model.
+        externalTelemetry: true,
+        placement: remote?.placement,
+        robotPort,
+        endpoint: endpointFromEnv(),
+        onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
+      });
+    }
+    opened.add(() => source.close());
+    const token = values['read-only'] ? undefined : (values.token ?? randomBytes(12).toString('base64url'));
+    const host = values.host ?? '127.0.0.1';
+    let server: ViewerServer;
     try {
-      source = new ReplayPlant(scenario, resolve(values.replay), { speed });
+      server = await ViewerServer.start(source, { port, host, operatorToken: token, staticDir });
     } catch (e) {
-      if (e instanceof LogFileError) throw new UsageError(e.message);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --viewer-port`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${values.host}"`);
       throw e;
     }
-  } else {
-    source = new LivePlant(scenario, {
-      speed,
-      seed: intFlag('seed', values.seed),
-      policy: values.policy,
-      mode: values.mode as 'des' | 'physics' | undefined,
-      logPath: values.log ? resolve(values.log) : undefined,
-      // Machines with a telemetryTopic or telemetryOpcua take their telemetry from there instead of their sensor model.
-      externalTelemetry: true,
-      placement: remote?.placement,
-      robotPort,
-      endpoint: endpointFromEnv(),
-      onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
-    });
-  }
-  const token = values['read-only'] ? undefined : (values.token ?? randomBytes(12).toString('base64url'));
-  let server: ViewerServer;
-  try {
-    server = await ViewerServer.start(source, { port, host: values.host ?? '127.0.0.1', operatorToken: token, staticDir });
+    opened.add(() => server.close());
+    const lines =
+      source instanceof LivePlant
+        ? await openBridges(
+            source,
+            scenario,
+            { broker, commands: token !== undefined, sparkplug: values.sparkplug, remote, rosbridgePort, opcuaPort, vda5050Vehicles: values['vda5050-vehicles'], host, mqttFed, machineSpecs },
+            opened,
+          )
+        : [];
+    if (remote && remote.placements().length === 0) throw new UsageError(`--remote-agents "${values['remote-agents']}" covers no cobot, supplier or truck of ${scenario.name}`);
+    if (values.robots) lines.push(`cobots driven through ${values.robots}`);
+    const what = values.replay ? `replay of ${values.replay}` : `${scenario.name} live at ×${speed}`;
+    process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${lines.map((l) => `  ${l}\n`).join('')}Ctrl-C stops.\n`);
   } catch (e) {
-    await source.close();
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --viewer-port`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${values.host}"`);
+    await opened.close();
     throw e;
   }
-  let mqtt: Awaited<ReturnType<typeof startPlantMqtt>> | undefined;
-  if (source instanceof LivePlant && !values['no-mqtt']) {
-    try {
-      mqtt = await startPlantMqtt(source, { plant: scenario.name, url: values.mqtt, embeddedPort: mqttPort, commands: token !== undefined, onProblem: (line) => process.stderr.write(`${line}\n`) });
-    } catch (e) {
-      await Promise.all([server.close(), source.close()]);
-      if (e instanceof MqttConnectError) throw new UsageError(`--mqtt: ${e.message}`);
-      throw e;
-    }
-  }
-  if (remote && mqtt) {
-    const live = source as LivePlant;
-    try {
-      await remote.connect(mqtt.url);
-    } catch (e) {
-      await Promise.all([server.close(), source.close(), mqtt.close()]);
-      if (e instanceof MqttConnectError) throw new UsageError(`--remote-agents: ${e.message}`);
-      throw e;
-    }
-    remote.followClock(() => {
-      const f = live.frame();
-      return { t: f.t, speed: f.speed, paused: f.paused, finished: f.finished };
-    });
-    if (remote.placements().length === 0) {
-      await Promise.all([server.close(), source.close(), remote.close(), mqtt.close()]);
-      throw new UsageError(`--remote-agents "${values['remote-agents']}" covers no cobot, supplier or truck of ${scenario.name}`);
-    }
-  }
-  let rosbridge: RosbridgeServer | undefined;
-  if (rosbridgePort !== undefined) {
-    try {
-      rosbridge = await startRosbridgeServer(source as LivePlant, { port: rosbridgePort, host: values.host ?? '127.0.0.1', onProblem: (line) => process.stderr.write(`${line}\n`) });
-    } catch (e) {
-      await Promise.all([server.close(), source.close(), remote?.close(), mqtt?.close()]);
-      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${rosbridgePort} is in use: choose another with --rosbridge-port`);
-      throw e;
-    }
-  }
-  let ingest: TelemetryIngest | undefined;
-  if (mqtt && mqttFed.length > 0) {
-    ingest = await TelemetryIngest.start(source as LivePlant, mqtt.port, mqttFed, (line) => process.stderr.write(`${line}\n`));
-  }
-  let opcua: OpcuaServerHandle | undefined;
-  if (opcuaPort !== undefined) {
-    try {
-      // Loaded only when asked for: node-opcua checks the platform's RSA support (and warns) on import.
-      const { startOpcuaServer } = await import('../../bridges/opcua/machine-server.js');
-      opcua = await startOpcuaServer(source as LivePlant, { port: opcuaPort, host: values.host ?? '127.0.0.1', plantName: scenario.name });
-    } catch (e) {
-      await Promise.all([server.close(), source.close(), remote?.close(), rosbridge?.close(), ingest?.close(), mqtt?.close()]);
-      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(String((e as Error).message))) throw new UsageError(`port ${opcuaPort} is in use: choose another with --opcua-port`);
-      throw e;
-    }
-  }
-  let opcuaIn: OpcuaTelemetrySource | undefined;
-  if (source instanceof LivePlant && machineSpecs.some((m) => m.telemetryOpcua)) {
-    const { OpcuaTelemetrySource, opcuaFeeds } = await import('../../bridges/opcua/telemetry-client.js');
-    opcuaIn = OpcuaTelemetrySource.start(source, opcuaFeeds(machineSpecs), (line) => process.stderr.write(`${line}\n`));
-  }
-  let node: SparkplugNode | undefined;
-  if (mqtt && values.sparkplug !== undefined) {
-    node = await SparkplugNode.start(source as LivePlant, { url: mqtt.url, group: values.sparkplug, node: scenario.name, onProblem: (line) => process.stderr.write(`${line}\n`) });
-  }
-  const what = values.replay ? `replay of ${values.replay}` : `${scenario.name} live at ×${speed}`;
-  const onMqtt = mqtt
-    ? `  MQTT: ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}, topics ${plantTopics(scenario.name).root}/#${node ? `, Sparkplug B spBv1.0/${values.sparkplug}/+/${scenario.name}/#` : ''}\n`
-    : '';
-  const onRemote = remote ? `  agents in agent hosts: ${remote.placements().map((p) => p.id).join(', ')} (waiting for hosts: hyperfactory agent-host ${file} --agents PATTERN --mqtt ${mqtt!.url})\n` : '';
-  const onOpcua = opcua ? `  OPC UA: ${opcua.endpoint} (Machinery: Objects/Machines/<machine>)\n` : '';
-  const onRos = `${rosbridge ? `  ROS 2: rosbridge v2 at ${rosbridge.url} (/<cobot>/odom, battery_state, cmd_vel, navigate_to_pose)\n` : ''}${values.robots ? `  cobots driven through ${values.robots}\n` : ''}`;
-  process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${onMqtt}${onRemote}${onRos}${onOpcua}Ctrl-C stops.\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void Promise.all([server.close(), source.close(), ingest?.close(), rosbridge?.close(), opcua?.close(), opcuaIn?.close(), (remote?.close() ?? Promise.resolve()).then(() => (node?.close() ?? Promise.resolve())).then(() => mqtt?.close())]).then(() => done());
+      void opened.close().then(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
