@@ -48,6 +48,9 @@ export interface MasterStats {
   publishErrors: number;
 }
 
+/** Connections made by masters of this process: unique client ids without randomness. */
+let masterConnections = 0;
+
 /**
  * The fleet-control side of VDA 5050 2.1 (the "master control"), as the
  * cobots' `RobotPort`: each agent's navigate becomes an order (route nodes,
@@ -166,7 +169,7 @@ export class Vda5050Master implements RobotPort {
 
   private async connect(): Promise<MqttPort | undefined> {
     try {
-      const port = await MqttPort.connect({ url: this.options.url, clientId: `${this.name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, onError: (e) => this.problem(e.message) });
+      const port = await MqttPort.connect({ url: this.options.url, clientId: `${this.name}-${process.pid}-${++masterConnections}`, onError: (e) => this.problem(`vda5050 master: ${e.message}`) });
       if (this.closed) {
         await port.close();
         return undefined;

@@ -66,7 +66,7 @@ export async function startVda5050Vehicles(plant: LivePlant, options: Vda5050Veh
   const unobserve = control.observe((robot, obs) => vehicles.get(robot)?.observe(obs));
   const factsheet = cobotFactsheet(scenario, stateIntervalMs, visualizationIntervalMs);
 
-  const monitor = await MqttPort.connect({ url: options.url, clientId: `vda5050-${options.manufacturer}-fleet-${process.pid}`, onError: (e) => options.onProblem?.(e.message) });
+  const monitor = await MqttPort.connect({ url: options.url, clientId: `vda5050-${options.manufacturer}-fleet-${process.pid}`, onError: (e) => options.onProblem?.(`vda5050 vehicles: ${e.message}`) });
   await monitor.subscribe(vdaFilter(options.manufacturer, '#'), (topic) => {
     const parsed = parseVdaTopic(topic);
     if (!parsed.ok) {
