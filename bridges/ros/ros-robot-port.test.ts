@@ -10,6 +10,12 @@ import { rosRobotPort } from './ros-robot-port.js';
  * agents drive their robots through the client port (roslib, nav2's
  * NavigateToPose), and the robots are the plant's own simulated cobots
  * behind its rosbridge endpoint. No agent drives the world directly.
+ *
+ * No ROS 2 (rosbridge_suite, nav2) can be installed here (Debian has no ROS
+ * packages and there is no network beyond npm and Debian), so the far side
+ * is this project's own rosbridge v2 endpoint over a real WebSocket, not a
+ * real robot: what this shows is the client against the protocol as the
+ * endpoint speaks it (its ops follow rosbridge_suite's, checked with roslib).
  */
 describe('cobots’ agents driving robots through rosbridge (client port → endpoint → simulated fleet)', () => {
   const scenario = smallCobotFloor(4);
