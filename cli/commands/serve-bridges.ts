@@ -94,10 +94,13 @@ export async function openBridges(live: LivePlant, scenario: Scenario, f: Bridge
       throw asUsage(e, '--remote-agents');
     }
     opened.add(() => remote.close());
-    remote.followClock(() => {
-      const frame = live.frame();
-      return { t: frame.t, speed: frame.speed, paused: frame.paused, finished: frame.finished };
-    });
+    remote.followClock(
+      () => {
+        const frame = live.frame();
+        return { t: frame.t, speed: frame.speed, paused: frame.paused, finished: frame.finished };
+      },
+      () => live.hold(),
+    );
     lines.push(`agents in agent hosts: ${remote.placements().map((p) => p.id).join(', ')} (hosts join with: hyperfactory agent-host SCENARIO --agents PATTERN --mqtt ${f.broker!.url})`);
   }
   if (f.vda5050Vehicles !== undefined) {

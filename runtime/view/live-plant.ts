@@ -183,6 +183,15 @@ export class LivePlant implements ViewSource {
     return { ok: true, value: { machine: id, t } };
   }
 
+  /**
+   * Stops the plant's simulated time until the release is called (a live run
+   * awaiting remote agents' answers; see RealtimeRunner.hold). Released by
+   * itself when the run ends or is reset.
+   */
+  hold(): () => void {
+    return this.runner?.hold() ?? (() => {});
+  }
+
   /** A sample from a real sensor for a machine that takes its telemetry from outside (`telemetryTopic`, `telemetryOpcua`). */
   ingest(machine: string, signals: Readonly<Record<string, unknown>>): Ack<unknown> {
     const run = this.run;

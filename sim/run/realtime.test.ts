@@ -60,4 +60,33 @@ describe('RealtimeRunner', () => {
     expect(Math.max(...between)).toBeLessThanOrEqual(MAX_SLICE_ENTRIES);
     expect(events).toBeGreaterThan(MAX_SLICE_ENTRIES);
   });
+
+  it('holds time from the event that asks, runs what happens at that instant, and goes on once released', async () => {
+    const kernel = new Kernel();
+    const runner = new RealtimeRunner(kernel, { speed: 1e6 });
+    let release: (() => void) | undefined;
+    let heldAt = -1;
+    const answered: number[] = [];
+    // A call for proposals at t = 100 holds the clock, as a live run does for a remote bidder.
+    kernel.at(100, () => {
+      release = runner.hold();
+      heldAt = kernel.now;
+    }, undefined);
+    kernel.at(102, () => answered.push(kernel.now), undefined);
+    const done = runner.run(1e9);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(heldAt).toBe(100);
+    expect(kernel.now).toBe(100);
+    // The answer arrives from outside at the held instant and is run there.
+    kernel.at(kernel.now, () => answered.push(kernel.now), undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(answered).toEqual([100]);
+    release!();
+    release!(); // twice is harmless
+    await new Promise((r) => setTimeout(r, 20));
+    expect(answered).toEqual([100, 102]);
+    expect(kernel.now).toBeGreaterThan(102);
+    runner.stop();
+    await done;
+  });
 });

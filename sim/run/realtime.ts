@@ -25,6 +25,8 @@ export interface RealtimeOptions {
 export class RealtimeRunner {
   private speed: number;
   private paused = false;
+  /** Holds on the clock (answers awaited from other processes): time stands while there are any. */
+  private holds = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private anchorWall = 0;
@@ -53,7 +55,10 @@ export class RealtimeRunner {
     return new Promise((resolve) => {
       this.resolveDone = resolve;
       const tick = () => {
-        if (!this.paused) {
+        if (this.holds > 0 && !this.paused) {
+          // Time stands, but what happens at this instant (answers arriving) is run.
+          this.kernel.runThrough(this.kernel.now);
+        } else if (!this.paused) {
           const target = this.anchorSim + ((performance.now() - this.anchorWall) / 1000) * this.speed;
           if (target >= horizon) {
             // The run covers [0, horizon), as a discrete-event run does: nothing at the horizon itself.
@@ -65,7 +70,7 @@ export class RealtimeRunner {
           // In slices, so sockets and timers are served even when the model is heavy.
           const sliceStart = performance.now();
           let caughtUp = false;
-          for (let n = 0; !caughtUp && n < MAX_SLICE_ENTRIES && performance.now() - sliceStart < SLICE_MS; n += SLICE_ENTRIES) {
+          for (let n = 0; !caughtUp && this.holds === 0 && n < MAX_SLICE_ENTRIES && performance.now() - sliceStart < SLICE_MS; n += SLICE_ENTRIES) {
             caughtUp = this.kernel.runThrough(target, SLICE_ENTRIES);
           }
           if (!caughtUp) {
@@ -81,7 +86,8 @@ export class RealtimeRunner {
           this.options.onTick?.(this.kernel.now);
         }
         const untilNext = ((this.kernel.nextTime() - this.kernel.now) / this.speed) * 1000;
-        this.timer = setTimeout(tick, Math.max(1, Math.min(this.options.tickMs ?? 50, untilNext)));
+        // Held: look again soon, the awaited answers are on their way.
+        this.timer = setTimeout(tick, this.holds > 0 ? 1 : Math.max(1, Math.min(this.options.tickMs ?? 50, untilNext)));
       };
       tick();
     });
@@ -105,6 +111,24 @@ export class RealtimeRunner {
 
   stop(): void {
     this.finish();
+  }
+
+  /**
+   * Stops simulated time until the returned release is called, for a live run
+   * waiting on answers from other processes: at high speed a bid window of a
+   * few simulated seconds is shorter than a network round trip. Events at the
+   * current instant still run. Releasing twice is harmless.
+   */
+  hold(): () => void {
+    this.holds++;
+    // Called from inside a kernel event (a message going out), time must stand from this entry on.
+    this.kernel.stop();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) this.rebase();
+    };
   }
 
   /**

@@ -42,10 +42,13 @@ describe.skipIf(!existsSync(MOSQUITTO) || !built)('a live run across processes o
     plant = new LivePlant(scenario, { speed: 60, placement: remote.placement });
     plant.onRecord((r) => records.push(r));
     await remote.connect(broker.url);
-    remote.followClock(() => {
-      const f = plant.frame();
-      return { t: f.t, speed: f.speed, paused: f.paused, finished: f.finished };
-    });
+    remote.followClock(
+      () => {
+        const f = plant.frame();
+        return { t: f.t, speed: f.speed, paused: f.paused, finished: f.finished };
+      },
+      () => plant.hold(),
+    );
     hosts.push(agentHost(broker.url, 'host-a', 'cobot-[12]'), agentHost(broker.url, 'host-b', 'cobot-[34]'));
   }, 30_000);
 

@@ -7,6 +7,9 @@ import { MqttPort } from '../mqtt-port.js';
 import { idPattern } from './id-pattern.js';
 import { encodeLive, FromHostSchema, HostStatusSchema, liveTopics, readLive, type Clock, type FromHost, type ToAgent } from './live-messages.js';
 
+/** Longest the plant's clock waits for a remote agent's answer to a call for proposals, wall ms. */
+export const MAX_HOLD_MS = 250;
+
 /** One agent placed in another process, as the plant sees it. */
 interface Placed {
   spec: AgentSpec;
@@ -30,6 +33,8 @@ export interface RemoteAgentsStats {
   undelivered: number;
   /** Agents lost with their host. */
   lost: number;
+  /** Calls for proposals whose remote answer did not come within the hold (the plant's clock went on without it). */
+  lateAnswers: number;
 }
 
 export interface RemoteAgentsOptions {
@@ -50,7 +55,10 @@ export interface RemoteAgentsOptions {
  * and another host covering them takes them over.
  */
 export class RemoteAgents {
-  readonly stats: RemoteAgentsStats = { received: 0, sent: 0, rejected: 0, undelivered: 0, lost: 0 };
+  readonly stats: RemoteAgentsStats = { received: 0, sent: 0, rejected: 0, undelivered: 0, lost: 0, lateAnswers: 0 };
+  /** Calls for proposals sent to remote agents and not answered yet: each holds the plant's clock. */
+  private readonly awaited = new Map<string, { release: () => void; timer: NodeJS.Timeout }>();
+  private hold: (() => () => void) | undefined;
   private readonly topics;
   private readonly matches: (id: string) => boolean;
 
@@ -97,9 +105,16 @@ export class RemoteAgents {
     };
   };
 
-  /** Publishes where the plant's clock is, now and every second, for the hosts to follow. */
-  followClock(clock: () => Omit<Clock, 'run' | 'wallMs'>): void {
+  /**
+   * Publishes where the plant's clock is, now and every second, for the hosts
+   * to follow. With `hold`, a call for proposals to a remote agent stops the
+   * plant's clock until that agent answers (at most `MAX_HOLD_MS` of wall
+   * time): a bid window is simulated time, and at ×600 two simulated seconds
+   * are shorter than a round trip through the broker.
+   */
+  followClock(clock: () => Omit<Clock, 'run' | 'wallMs'>, hold?: () => () => void): void {
     this.clockOf = clock;
+    this.hold = hold;
     const tick = () => void this.publishClock();
     tick();
     this.clockTimer = setInterval(tick, 1000);
@@ -113,6 +128,11 @@ export class RemoteAgents {
 
   async close(): Promise<void> {
     if (this.clockTimer) clearInterval(this.clockTimer);
+    for (const a of this.awaited.values()) {
+      clearTimeout(a.timer);
+      a.release();
+    }
+    this.awaited.clear();
     if (this.clockOf) await this.publishClock(true).catch(() => {});
     await this.port?.close();
   }
@@ -149,7 +169,32 @@ export class RemoteAgents {
       return;
     }
     this.stats.sent++;
+    const envelope = message.kind === 'message' ? (message.envelope as Envelope) : undefined;
+    if (envelope && this.hold && envelope.type.endsWith('.cfp')) this.await(placed.spec.id, envelope.conversation);
     this.port!.publish(this.topics.toHost(placed.host), encodeLive(message)).catch((e: Error) => this.problem(`to ${placed.host}: ${e.message}`));
+  }
+
+  private await(agent: string, conversation: string): void {
+    const key = `${agent}\u0000${conversation}`;
+    if (this.awaited.has(key)) return;
+    const release = this.hold!();
+    const timer = setTimeout(() => {
+      this.awaited.delete(key);
+      this.stats.lateAnswers++;
+      release();
+    }, MAX_HOLD_MS);
+    timer.unref();
+    this.awaited.set(key, { release, timer });
+  }
+
+  /** An answer from `agent` in `conversation` arrived: the clock may go on. */
+  private answered(agent: string, conversation: string): void {
+    const key = `${agent}\u0000${conversation}`;
+    const a = this.awaited.get(key);
+    if (!a) return;
+    this.awaited.delete(key);
+    clearTimeout(a.timer);
+    a.release();
   }
 
   private onStatus(topic: string, bytes: Uint8Array): void {
@@ -189,6 +234,12 @@ export class RemoteAgents {
     if (!this.hosts.delete(host)) return;
     const ctx = this.ctx;
     const gone = [...this.placed.values()].filter((p) => p.host === host);
+    for (const [key, a] of this.awaited) {
+      if (!gone.some((p) => key.startsWith(`${p.spec.id}\u0000`))) continue;
+      this.awaited.delete(key);
+      clearTimeout(a.timer);
+      a.release();
+    }
     for (const p of gone) {
       p.host = undefined;
       p.lost = true;
@@ -225,7 +276,9 @@ export class RemoteAgents {
       if (!decoded.ok) return this.reject(`message from ${placed.spec.id} on "${m.host}": ${decoded.reason}`);
       this.origin.set(decoded.envelope, m.host);
       this.stats.received++;
+      // Released once the answer is in the kernel's queue, so it is delivered at the instant it answers.
       ctx.kernel.at(ctx.kernel.now, () => ctx.bus.send(decoded.envelope), undefined);
+      this.answered(decoded.envelope.from, decoded.envelope.conversation);
       return;
     }
     this.stats.received++;
