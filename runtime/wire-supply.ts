@@ -10,6 +10,8 @@ import { InventoryHolding } from '../world/logistics/inventory-holding.js';
 import type { Layout } from '../world/layout/layout.js';
 import { Address, type RunContext } from './context.js';
 import type { Kpis } from './kpis.js';
+import { leadTimeFromDistribution } from '../agents/supply/inventory/lead-time-demand.js';
+import type { PlannedItem } from '../agents/supply/item-planning.js';
 
 /** Waits before a negotiation that found nobody is opened again (no scenario field yet). */
 const PARTS_RETRY_SECONDS = 3600;
@@ -53,13 +55,30 @@ export function wireSupply(ctx: RunContext): void {
     input: {
       id: Address.supply,
       warehouse: inventory.warehouse,
-      items: inventory.items.map((i) => ({ id: i.id, initialStock: i.initialStock, reorderPoint: i.reorderPoint, orderQuantity: i.orderQuantity })),
+      items: inventory.items.map((i) => ({
+        id: i.id,
+        initialStock: i.initialStock,
+        reorderPoint: i.reorderPoint,
+        orderQuantity: i.orderQuantity,
+        ...(inventory.planning ? { planned: plannedItem(ctx, i.id, i.unitCost * i.holdingRate, inventory.planning.period) } : {}),
+      })),
       supplierGroup: Address.suppliers,
       suppliers: scenario.suppliers.map((s) => ({ id: s.id, items: s.items.map((i) => i.item) })),
       truckGroup: Address.trucks,
       trucks: scenario.trucks.length,
       partsRetrySeconds: PARTS_RETRY_SECONDS,
       deliveryRetrySeconds: DELIVERY_RETRY_SECONDS,
+      ...(inventory.planning
+        ? {
+            planning: {
+              periodSeconds: inventory.planning.period,
+              reviewPeriods: inventory.planning.review,
+              fillRate: inventory.planning.fillRate,
+              orderingCost: inventory.planning.orderingCost,
+              minHistory: inventory.planning.minHistory,
+            },
+          }
+        : {}),
     },
     onEffect: (effect: PortEffect) => {
       const e = effect as StockEffect;
@@ -126,4 +145,17 @@ export function wireSupply(ctx: RunContext): void {
 export function distanceTable(layout: Layout, places: readonly string[]): DistanceTable {
   const ids = [...new Set(places)].sort();
   return Object.fromEntries(ids.map((a) => [a, Object.fromEntries(ids.filter((b) => b !== a).map((b) => [b, layout.distance(a, b)]))]));
+}
+
+/**
+ * What planning needs of an item: its holding cost per period, and the lead
+ * time of the supplier that sells it cheapest (the one contract-net will
+ * usually award), in periods. An item nobody sells gets no lead time and
+ * keeps its fixed policy.
+ */
+function plannedItem(ctx: RunContext, item: string, holdingPerYear: number, periodSeconds: number): PlannedItem | undefined {
+  const offers = ctx.scenario.suppliers.flatMap((s) => s.items.filter((i) => i.item === item));
+  if (offers.length === 0) return undefined;
+  const cheapest = offers.reduce((a, b) => (b.price < a.price ? b : a));
+  return { holdingCostPerPeriod: (holdingPerYear * periodSeconds) / (365 * 86400), leadTime: leadTimeFromDistribution(cheapest.leadTime, periodSeconds) };
 }

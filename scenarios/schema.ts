@@ -145,10 +145,22 @@ export const ItemSchema = z
   })
   .strict();
 
+export const InventoryPlanningSchema = z
+  .object({
+    period: Duration.default(86400).describe('Length of one demand period.'),
+    review: z.number().int().positive().default(7).describe('Periods between two reviews of every item’s policy.'),
+    fillRate: z.number().gt(0).lt(1).default(0.95).describe('Fraction of demand to serve from stock.'),
+    orderingCost: z.number().nonnegative().default(50).describe('Fixed cost of one purchase order (sets the order size, EOQ).'),
+    minHistory: z.number().int().positive().default(28).describe('Periods of demand history before the forecast replaces the fixed reorder point.'),
+  })
+  .strict()
+  .describe('Forecast-driven purchasing: each review, every item gets an (s, S) policy from its demand forecast and its suppliers’ lead times.');
+
 export const InventorySchema = z
   .object({
     warehouse: Id.describe('Place where parts are stored and delivered to.'),
     items: z.array(ItemSchema).min(1),
+    planning: InventoryPlanningSchema.optional(),
   })
   .strict();
 

@@ -3,13 +3,16 @@ import { position, type ItemStock } from './stock-book.js';
 /**
  * The baseline purchasing policy: cover every shortfall, and keep the stock
  * position above the reorder point in multiples of the order quantity (the
- * textbook (s, Q) rule, reviewed after every change). It is a pure function
- * of one item's stock so a learned policy can take its place later.
+ * textbook (s, Q) rule, or (s, S) with `orderUpTo`, reviewed after every
+ * change). It is a pure function of one item's stock so a learned or
+ * forecast-driven policy (`item-planning.ts`) can take its place.
  */
 export interface ItemPolicy {
   /** Order when the stock position falls to this level; −1: never (buy only what is short). */
   reorderPoint: number;
   orderQuantity: number;
+  /** (s, S): order up to this position instead of in multiples of the order quantity. */
+  orderUpTo?: number;
 }
 
 export interface OrderLine {
@@ -24,7 +27,9 @@ export function replenishment(stock: ItemStock, policy: ItemPolicy): OrderLine[]
     lines.push({ qty: -pos, reason: 'shortage' });
     pos = 0;
   }
-  if (policy.reorderPoint >= 0 && pos <= policy.reorderPoint) {
+  if (policy.reorderPoint >= 0 && pos <= policy.reorderPoint && policy.orderUpTo !== undefined) {
+    lines.push({ qty: Math.max(1, policy.orderUpTo - pos), reason: 'reorder' });
+  } else if (policy.reorderPoint >= 0 && pos <= policy.reorderPoint) {
     const batches = Math.floor((policy.reorderPoint - pos) / policy.orderQuantity) + 1;
     lines.push({ qty: batches * policy.orderQuantity, reason: 'reorder' });
   }

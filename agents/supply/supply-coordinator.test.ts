@@ -37,6 +37,7 @@ const events: SupplyEvent[] = [
   message('delivery.settled', { outcome: 'failed', rounds: 3, spec: spec('supply-po-1') }, 'supply/delivery:1'),
   { type: 'supply.retry', topic: 'parts', order: 'supply-po-1' },
   { type: 'supply.retry', topic: 'delivery', order: 'supply-po-1' },
+  { type: 'supply.review' },
 ];
 
 function start(clock = new SimulatedClock()) {
@@ -184,5 +185,38 @@ describe('supply coordinator agent', () => {
     for (const e of events.filter((x) => x.type === 'parts.settled' || x.type === 'delivery.settled' || x.type === 'supply.retry')) actor.send(e);
     expect(effects).toEqual([]);
     expect(actor.getSnapshot().context).toEqual(before);
+  });
+
+  it('with planning, learns each item’s demand and sets an (s, S) policy from its forecast at every review, ordering at once when the new s calls for it', () => {
+    const planning = { periodSeconds: 86_400, reviewPeriods: 7, fillRate: 0.95, orderingCost: 50, minHistory: 14 };
+    const clock = new SimulatedClock();
+    const effects: SupplyEffect[] = [];
+    const actor = createActor(supplyCoordinator, {
+      input: {
+        ...input,
+        items: input.items.map((i) => (i.id === 'belt' ? { ...i, initialStock: 1000, planned: { holdingCostPerPeriod: 0.01, leadTime: { mean: 3, variance: 1 } } } : i)),
+        planning,
+      },
+      clock,
+    });
+    actor.on('*', (e) => effects.push(e as SupplyEffect));
+    actor.start();
+    // Three weeks of belt demand: 4 a day, every day.
+    for (let day = 0; day < 21; day++) {
+      actor.send(message('parts.requested', { item: 'belt', qty: 4, workOrder: `wo-${day}`, machine: 'm-1', reason: 'maintenance' }, 'maintenance', `conv-${day}`, day * 86_400 + 3600));
+    }
+    const policyOf = () => actor.getSnapshot().context.policies.belt;
+    expect(policyOf()).toEqual({ reorderPoint: 2, orderQuantity: 4 }); // the scenario's, until reviewed
+    clock.increment(7 * 86_400_000); // first review: 7 periods of history, fewer than minHistory
+    expect(policyOf()).toEqual({ reorderPoint: 2, orderQuantity: 4 });
+    clock.increment(7 * 86_400_000); // second review: 14 periods
+    const policy = policyOf();
+    // 4 a day; S − s is the EOQ √(2·50·4/0.01) = 200, and with orders that large a 95 % fill rate
+    // needs s below the 40 units of lead time plus review demand (a short cycle loses < 10 units).
+    expect(policy.reorderPoint).toBeGreaterThan(0);
+    expect(policy.reorderPoint).toBeLessThan(40);
+    expect(policy.orderUpTo! - policy.reorderPoint).toBe(200);
+    expect(actor.getSnapshot().context.demand.belt.slice(0, 21)).toEqual(Array(21).fill(4));
+    expect(ofType(effects, 'negotiate')).toHaveLength(0); // 1000 − 84 on hand: far above s
   });
 });

@@ -1,6 +1,7 @@
 import { enqueueActions, setup } from 'xstate';
 import { negotiate, send, type MessageEvent, type NegotiateEffect, type SendEffect } from '../host/effects.js';
 import { replenishment, type ItemPolicy } from './replenishment.js';
+import { planItem, type PlannedItem, type PlanningSettings } from './item-planning.js';
 import {
   adoptShipment,
   emptyBook,
@@ -18,6 +19,8 @@ import {
 export interface SupplyItem extends ItemPolicy {
   id: string;
   initialStock: number;
+  /** What forecast-driven planning needs of the item (with `planning`). */
+  planned?: PlannedItem;
 }
 
 export interface SupplyCoordinatorInput {
@@ -35,6 +38,12 @@ export interface SupplyCoordinatorInput {
   partsRetrySeconds: number;
   /** Wait before asking trucks again when nobody could drive a shipment. */
   deliveryRetrySeconds: number;
+  /**
+   * Forecast-driven purchasing: every review the policy of each item is
+   * planned again from its demand history. Without it the scenario's fixed
+   * reorder points stand.
+   */
+  planning?: PlanningSettings;
 }
 
 interface SupplyContext extends SupplyCoordinatorInput {
@@ -42,11 +51,16 @@ interface SupplyContext extends SupplyCoordinatorInput {
   policies: Record<string, ItemPolicy>;
   /** How many suppliers carry each item: an item nobody sells is never put out to tender. */
   carriers: Record<string, number>;
+  /** Demand per item and period since the start (with `planning`). */
+  demand: Record<string, number[]>;
+  /** Reviews done; the agent has no clock, and reviews run every `reviewPeriods` from the start. */
+  reviews: number;
 }
 
 export type SupplyRetry = { type: 'supply.retry'; topic: 'parts' | 'delivery'; order: string };
 
 export type SupplyEvent =
+  | { type: 'supply.review' }
   | MessageEvent<'parts.requested'>
   | MessageEvent<'parts.shipped'>
   | MessageEvent<'parts.settled'>
@@ -61,6 +75,8 @@ export type StockEffect =
 export type SupplyEffect = SendEffect | NegotiateEffect | StockEffect;
 
 const NO_POLICY: ItemPolicy = { reorderPoint: -1, orderQuantity: 1 };
+
+const REVIEW_TIMER = 'supply.review';
 
 const retryId = (topic: SupplyRetry['topic'], order: string) => `retry:${topic}:${order}`;
 
@@ -97,17 +113,46 @@ export const supplyCoordinator = setup({
     book: emptyBook(input.items),
     policies: Object.fromEntries(input.items.map((i) => [i.id, { reorderPoint: i.reorderPoint, orderQuantity: i.orderQuantity }])),
     carriers: Object.fromEntries(input.items.map((i) => [i.id, input.suppliers.filter((s) => s.items.includes(i.id)).length])),
+    demand: Object.fromEntries(input.items.map((i) => [i.id, []])),
+    reviews: 0,
   }),
   initial: 'operating',
   states: {
     operating: {
+      entry: enqueueActions(({ context, enqueue }) => scheduleReview(context, enqueue)),
       // One action per event: it works out the new books and every effect they imply.
       on: {
+        'supply.review': {
+          actions: enqueueActions(({ context, enqueue }) => {
+            const planning = context.planning;
+            if (!planning) return;
+            const reviews = context.reviews + 1;
+            // Whole periods since the start: reviews fall on period boundaries.
+            const periods = reviews * planning.reviewPeriods;
+            const policies = { ...context.policies };
+            const changed: string[] = [];
+            for (const item of context.items) {
+              if (!item.planned) continue;
+              const history = Array.from({ length: periods }, (_, p) => context.demand[item.id]?.[p] ?? 0);
+              const planned = planItem(history, item.planned, planning);
+              if (!planned) continue;
+              const before = policies[item.id];
+              policies[item.id] = planned;
+              if (before?.reorderPoint !== planned.reorderPoint || before?.orderUpTo !== planned.orderUpTo) changed.push(item.id);
+            }
+            enqueue.assign({ policies, reviews });
+            // A higher reorder point may call for an order now.
+            const next = { ...context, policies, reviews };
+            for (const item of changed) commit(enqueue, next, context.book, [], item);
+            scheduleReview(next, enqueue);
+          }),
+        },
         'parts.requested': {
           actions: enqueueActions(({ context, event, enqueue }) => {
             const { item, qty, workOrder, machine } = event.msg.payload;
             const request: Backorder = defined({ item, qty, requester: event.msg.from, conversation: event.msg.conversation, workOrder, machine });
             const { book, issued, stockout } = takeRequest(context.book, request);
+            if (context.planning) enqueue.assign({ demand: recordDemand(context.demand, item, qty, event.msg.time, context.planning.periodSeconds) });
             const effects: SupplyEffect[] = [];
             if (stockout) effects.push(defined({ type: 'stock.out' as const, item, qty, workOrder, machine }));
             effects.push(...issued.map(available));
@@ -173,6 +218,22 @@ export const supplyCoordinator = setup({
 });
 
 type Enqueue = { assign: (update: { book: StockBook }) => void; emit: (effect: SupplyEffect) => void };
+
+/** Arms the next policy review (with `planning`). */
+function scheduleReview(context: SupplyContext, enqueue: { raise: (e: SupplyEvent, o: { delay: number; id: string }) => void }): void {
+  const p = context.planning;
+  if (!p) return;
+  enqueue.raise({ type: 'supply.review' }, { delay: p.reviewPeriods * p.periodSeconds * 1000, id: REVIEW_TIMER });
+}
+
+/** Adds a request to its item's demand in the period of `time`. */
+function recordDemand(demand: Record<string, number[]>, item: string, qty: number, time: number, periodSeconds: number): Record<string, number[]> {
+  const period = Math.floor(time / periodSeconds);
+  const history = [...(demand[item] ?? [])];
+  while (history.length <= period) history.push(0);
+  history[period] += qty;
+  return { ...demand, [item]: history };
+}
 
 /**
  * Stores the new books and emits the effects, after the purchasing policy
