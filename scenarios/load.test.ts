@@ -1,19 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, parseScenario, ScenarioError } from './load.js';
+import { loadScenario, parseScenario } from './load.js';
+import { problemsOf } from '../test/support/scenario-problems.js';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 
-function problemsOf(text: string) {
-  try {
-    parseScenario(text, 'plant.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return (e as ScenarioError).problems;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
 
 const minimal = `name: t
 horizon: 1d

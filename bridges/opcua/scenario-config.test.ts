@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError } from '../../scenarios/load.js';
+import { parseScenario } from '../../scenarios/load.js';
 import { expandMachines } from '../../runtime/machines.js';
 import { OpcuaTelemetrySource, opcuaFeeds } from './telemetry-client.js';
 import { freePort, quietOpcua } from '../../test/support/opcua.js';
 import { waitUntil } from '../../test/support/wait.js';
+import { problemsOf } from '../../test/support/scenario-problems.js';
 
 quietOpcua();
 const plant = (machine: string) => `name: t
@@ -18,15 +19,6 @@ machines:
 technicians: { count: 1 }
 `;
 
-function problemsOf(text: string) {
-  try {
-    parseScenario(text, 'plant.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return (e as ScenarioError).problems;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
 
 describe('telemetryOpcua in a scenario', () => {
   it('names each machine’s server and remote name, `{id}` standing for the machine id', () => {
