@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from '../../../runtime/paths.js';
+import type { Policy } from './dispatch-env.js';
+import { FEATURE_NAMES, FEATURES, optionFeatures } from './features.js';
+import type { RandomStream } from '../../../sim/random/stream.js';
+
+/**
+ * The learned dispatcher: one small MLP scores every option from its
+ * features (the same weights for every truck and the courier, so the number
+ * of trucks can change), infeasible options are masked out, and a softmax
+ * over the scores is the policy. A linear term on the features runs beside
+ * the MLP; it starts at "minus the regret" and the MLP's output layer at
+ * zero, so the untrained policy's most likely choice is the heuristic's and
+ * training starts from the baseline rather than from chance.
+ *
+ * Inference is plain JavaScript (no tfjs): the weights are small arrays,
+ * saved as JSON next to this file.
+ */
+
+export const WeightsSchema = z.object({
+  features: z.array(z.string()),
+  hidden: z.number().int().positive(),
+  w1: z.array(z.number()),
+  b1: z.array(z.number()),
+  w2: z.array(z.number()),
+  b2: z.array(z.number()),
+  w3: z.array(z.number()),
+  b3: z.number(),
+  skip: z.array(z.number()),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type Weights = z.infer<typeof WeightsSchema>;
+
+/** Initial weight of the regret feature in the linear term (logits per courier-cost of regret). */
+export const INITIAL_REGRET_WEIGHT = -10;
+
+/** Fresh weights: Glorot-uniform hidden layers, a zero output layer, the linear term on the regret. */
+export function initWeights(hidden: number, rng: RandomStream): Weights {
+  const glorot = (fanIn: number, fanOut: number) => {
+    const a = Math.sqrt(6 / (fanIn + fanOut));
+    return Array.from({ length: fanIn * fanOut }, () => rng.uniform(-a, a));
+  };
+  const skip = new Array<number>(FEATURES).fill(0);
+  skip[FEATURE_NAMES.indexOf('regret')] = INITIAL_REGRET_WEIGHT;
+  return {
+    features: [...FEATURE_NAMES],
+    hidden,
+    w1: glorot(FEATURES, hidden),
+    b1: new Array<number>(hidden).fill(0),
+    w2: glorot(hidden, hidden),
+    b2: new Array<number>(hidden).fill(0),
+    w3: new Array<number>(hidden).fill(0),
+    b3: 0,
+    skip,
+  };
+}
+
+/** Scores of `rows` options given their features (row-major, FEATURES per row). */
+export function scores(w: Weights, x: Float32Array, rows: number): Float64Array {
+  const h = w.hidden;
+  const out = new Float64Array(rows);
+  const a1 = new Float64Array(h);
+  for (let r = 0; r < rows; r++) {
+    const f = r * FEATURES;
+    for (let j = 0; j < h; j++) {
+      let s = w.b1[j];
+      for (let i = 0; i < FEATURES; i++) s += x[f + i] * w.w1[i * h + j];
+      a1[j] = s > 0 ? s : 0;
+    }
+    let y = w.b3;
+    for (let j = 0; j < h; j++) {
+      let s = w.b2[j];
+      for (let i = 0; i < h; i++) s += a1[i] * w.w2[i * h + j];
+      if (s > 0) y += s * w.w3[j];
+    }
+    for (let i = 0; i < FEATURES; i++) y += x[f + i] * w.skip[i];
+    out[r] = y;
+  }
+  return out;
+}
+
+/** Softmax probabilities over the feasible options (0 for infeasible ones). */
+export function probabilities(s: Float64Array, feasible: readonly boolean[]): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < s.length; i++) if (feasible[i]) max = Math.max(max, s[i]);
+  const p = new Float64Array(s.length);
+  let z = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (!feasible[i]) continue;
+    p[i] = Math.exp(s[i] - max);
+    z += p[i];
+  }
+  for (let i = 0; i < s.length; i++) p[i] /= z;
+  return p;
+}
+
+/** The deployed policy: the feasible option with the highest score. */
+export function greedyPolicy(w: Weights): Policy {
+  return (env, options) => {
+    const s = scores(w, optionFeatures(env, options), options.length);
+    let best = -1;
+    for (let i = 0; i < options.length; i++) if (options[i].feasible && (best < 0 || s[i] > s[best])) best = i;
+    return best;
+  };
+}
+
+/** The training policy: samples from the softmax with `rng`; `record` sees every decision. */
+export function samplingPolicy(
+  w: Weights,
+  rng: RandomStream,
+  record?: (features: Float32Array, feasible: boolean[], action: number) => void,
+): Policy {
+  return (env, options) => {
+    const x = optionFeatures(env, options);
+    const feasible = options.map((o) => o.feasible);
+    const p = probabilities(scores(w, x, options.length), feasible);
+    let u = rng.next();
+    let action = -1;
+    for (let i = 0; i < p.length; i++) {
+      if (!feasible[i]) continue;
+      action = i;
+      u -= p[i];
+      if (u < 0) break;
+    }
+    record?.(x, feasible, action);
+    return action;
+  };
+}
+
+/** The committed weights (trained by `bench/dispatch/train.ts`). */
+export const WEIGHTS_FILE = join('agents', 'supply', 'dispatch', 'policy-weights.json');
+
+export function loadWeights(path = join(projectRoot(), WEIGHTS_FILE)): Weights {
+  const w = WeightsSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  if (w.features.join() !== FEATURE_NAMES.join()) throw new Error(`${path}: trained on other features (${w.features.join()})`);
+  return w;
+}

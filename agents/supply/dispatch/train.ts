@@ -1,0 +1,199 @@
+import type * as TF from '@tensorflow/tfjs';
+import { RandomStream } from '../../../sim/random/stream.js';
+import type { DispatchConfig } from './day.js';
+import { DispatchEnv, runEpisode, type TruckState } from './dispatch-env.js';
+import type { Day } from './day.js';
+import { FEATURES } from './features.js';
+import { greedyPolicy, initWeights, samplingPolicy, type Weights } from './policy.js';
+
+/**
+ * REINFORCE for the dispatcher, with a leave-one-out baseline from common
+ * random numbers: every training day is played K times by the stochastic
+ * policy; the urgent jobs do not depend on the decisions, so the j-th
+ * decision of every replay is about the same job, and the mean return-to-go
+ * of the other K-1 replays at that decision is a baseline that removes the
+ * day-to-day variation (a busy day is costly whatever one does) and leaves
+ * the effect of the decisions. The return is minus the sum of the cost
+ * increments from the decision to the end of the day (undiscounted: one day
+ * is one episode).
+ *
+ * Model selection: every `validateEvery` iterations the greedy policy plays
+ * the validation days and the best weights so far are kept (iteration 0 is
+ * the untrained policy, i.e. the heuristic), so training can only return
+ * something at least as good as its start on those days.
+ */
+
+export interface TrainOptions {
+  config: DispatchConfig;
+  iterations: number;
+  /** Distinct days per iteration. */
+  days: number;
+  /** Replays of each day (K ≥ 2 for the baseline). */
+  rollouts: number;
+  learningRate: number;
+  /** Weight of the entropy bonus. */
+  entropy: number;
+  hidden: number;
+  seed: number;
+  /** Training days are seeds `firstSeed`, `firstSeed + 1`, …; keep them apart from validation and test seeds. */
+  firstSeed: number;
+  validationSeeds: number[];
+  validateEvery: number;
+  initial?: Weights;
+  onIteration?: (r: IterationReport) => void;
+}
+
+export interface IterationReport {
+  iteration: number;
+  /** Mean total cost of the sampled training episodes. */
+  trainCost: number;
+  /** Mean total cost of the greedy policy on the validation days, when validated this iteration. */
+  validationCost?: number;
+  seconds: number;
+}
+
+export interface TrainResult {
+  /** The best weights on validation (the deliverable). */
+  weights: Weights;
+  /** The weights after the last iteration. */
+  final: Weights;
+  bestIteration: number;
+  bestValidationCost: number;
+  history: IterationReport[];
+  seconds: number;
+}
+
+type Plan = { day: Day; trucks: TruckState[]; unplanned: number };
+
+function planOf(config: DispatchConfig, seed: number): Plan {
+  return new DispatchEnv(config, seed).snapshotPlan();
+}
+
+/** Mean total cost of the greedy policy over pre-planned days. */
+export function greedyCost(config: DispatchConfig, w: Weights, plans: readonly Plan[]): number {
+  const policy = greedyPolicy(w);
+  let s = 0;
+  for (const p of plans) s += runEpisode(new DispatchEnv(config, p.day.seed, p), policy).totalCost;
+  return s / plans.length;
+}
+
+export async function trainDispatch(tf: typeof TF, o: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const c = o.config;
+  const m = c.trucks + 1;
+  const init = o.initial ?? initWeights(o.hidden, new RandomStream('dispatch.init', o.seed));
+  const h = init.hidden;
+  const v = {
+    w1: tf.variable(tf.tensor2d(init.w1, [FEATURES, h])),
+    b1: tf.variable(tf.tensor1d(init.b1)),
+    w2: tf.variable(tf.tensor2d(init.w2, [h, h])),
+    b2: tf.variable(tf.tensor1d(init.b2)),
+    w3: tf.variable(tf.tensor2d(init.w3, [h, 1])),
+    b3: tf.variable(tf.scalar(init.b3)),
+    skip: tf.variable(tf.tensor2d(init.skip, [FEATURES, 1])),
+  };
+  const read = (): Weights => ({
+    features: init.features,
+    hidden: h,
+    w1: Array.from(v.w1.dataSync()),
+    b1: Array.from(v.b1.dataSync()),
+    w2: Array.from(v.w2.dataSync()),
+    b2: Array.from(v.b2.dataSync()),
+    w3: Array.from(v.w3.dataSync()),
+    b3: v.b3.dataSync()[0],
+    skip: Array.from(v.skip.dataSync()),
+  });
+  const optimizer = tf.train.adam(o.learningRate);
+  const validation = o.validationSeeds.map((s) => planOf(c, s));
+  let best = read();
+  let bestIteration = 0;
+  let bestValidationCost = greedyCost(c, best, validation);
+  const history: IterationReport[] = [{ iteration: 0, trainCost: NaN, validationCost: bestValidationCost, seconds: (performance.now() - started) / 1000 }];
+  o.onIteration?.(history[0]);
+  const rng = new RandomStream('dispatch.train', o.seed);
+
+  for (let it = 1; it <= o.iterations; it++) {
+    const w = read();
+    const xs: number[] = [];
+    const masks: number[] = [];
+    const actions: number[] = [];
+    const advantages: number[] = [];
+    let costSum = 0;
+    let episodes = 0;
+    for (let d = 0; d < o.days; d++) {
+      const plan = planOf(c, o.firstSeed + (it - 1) * o.days + d);
+      const steps = plan.day.urgent.length;
+      if (steps === 0) continue;
+      const returns: number[][] = [];
+      const records: { x: Float32Array; feasible: boolean[]; action: number }[][] = [];
+      for (let k = 0; k < o.rollouts; k++) {
+        const rec: { x: Float32Array; feasible: boolean[]; action: number }[] = [];
+        const env = new DispatchEnv(c, plan.day.seed, plan);
+        const costs: number[] = [];
+        const policy = samplingPolicy(w, rng, (x, feasible, action) => rec.push({ x, feasible, action }));
+        while (!env.done) {
+          const options = env.options();
+          costs.push(env.apply(options[policy(env, options)]).cost);
+        }
+        const g = new Array<number>(steps);
+        let acc = 0;
+        for (let j = steps - 1; j >= 0; j--) g[j] = acc -= costs[j];
+        returns.push(g);
+        records.push(rec);
+        costSum += env.totalCost();
+        episodes++;
+      }
+      for (let k = 0; k < o.rollouts; k++) {
+        for (let j = 0; j < steps; j++) {
+          let others = 0;
+          for (let q = 0; q < o.rollouts; q++) if (q !== k) others += returns[q][j];
+          const r = records[k][j];
+          // A forced decision (only the courier) carries no gradient.
+          if (r.feasible.filter(Boolean).length < 2) continue;
+          advantages.push((returns[k][j] - others / (o.rollouts - 1)) / c.courierCost);
+          for (let i = 0; i < m; i++) {
+            for (let f = 0; f < FEATURES; f++) xs.push(r.x[i * FEATURES + f]);
+            masks.push(r.feasible[i] ? 0 : -1e9);
+            actions.push(i === r.action ? 1 : 0);
+          }
+        }
+      }
+    }
+    const n = advantages.length;
+    if (n > 0) {
+      const sd = Math.sqrt(advantages.reduce((s, a) => s + a * a, 0) / n) || 1;
+      const x = tf.tensor2d(xs, [n * m, FEATURES]);
+      const mask = tf.tensor2d(masks, [n, m]);
+      const act = tf.tensor2d(actions, [n, m]);
+      const adv = tf.tensor1d(advantages.map((a) => a / sd));
+      optimizer.minimize(() => {
+        const a1 = tf.relu(tf.add(tf.matMul(x, v.w1), v.b1));
+        const a2 = tf.relu(tf.add(tf.matMul(a1, v.w2), v.b2));
+        const s = tf.add(tf.add(tf.matMul(a2, v.w3), v.b3), tf.matMul(x, v.skip));
+        const logits = tf.add(tf.reshape(s, [n, m]), mask);
+        const logp = tf.logSoftmax(logits);
+        const chosen = tf.sum(tf.mul(logp, act), 1);
+        const p = tf.exp(logp);
+        const entropy = tf.neg(tf.sum(tf.mul(p, tf.where(tf.less(mask, -1), tf.zerosLike(logp), logp)), 1));
+        return tf.sub(tf.neg(tf.mean(tf.mul(chosen, adv))), tf.mul(o.entropy, tf.mean(entropy))) as TF.Scalar;
+      }, false, Object.values(v));
+      tf.dispose([x, mask, act, adv]);
+    }
+    const report: IterationReport = { iteration: it, trainCost: costSum / Math.max(1, episodes), seconds: (performance.now() - started) / 1000 };
+    if (it % o.validateEvery === 0 || it === o.iterations) {
+      const now = read();
+      report.validationCost = greedyCost(c, now, validation);
+      if (report.validationCost < bestValidationCost - 1e-9) {
+        best = now;
+        bestIteration = it;
+        bestValidationCost = report.validationCost;
+      }
+    }
+    history.push(report);
+    o.onIteration?.(report);
+  }
+  const final = read();
+  tf.dispose(Object.values(v));
+  optimizer.dispose();
+  return { weights: best, final, bestIteration, bestValidationCost, history, seconds: (performance.now() - started) / 1000 };
+}
