@@ -7,6 +7,7 @@ import { compareCommand, compareHelp } from './commands/compare.js';
 import { validateCommand, validateHelp } from './commands/validate.js';
 import { benchCommand, benchHelp } from './commands/bench.js';
 import { mapfCommand, mapfHelp } from './commands/mapf.js';
+import { vrpCommand, vrpHelp } from './commands/vrp.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { pdmCommand, pdmHelp } from './commands/pdm.js';
 import { agentHostCommand, agentHostHelp } from './commands/agent-host.js';
@@ -17,6 +18,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   validate: { run: validateCommand, help: validateHelp },
   bench: { run: benchCommand, help: benchHelp },
   mapf: { run: mapfCommand, help: mapfHelp },
+  vrp: { run: vrpCommand, help: vrpHelp },
   serve: { run: serveCommand, help: serveHelp },
   pdm: { run: pdmCommand, help: pdmHelp },
   'agent-host': { run: agentHostCommand, help: agentHostHelp },
