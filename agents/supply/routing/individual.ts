@@ -6,6 +6,7 @@
  */
 import type { VrptwInstance } from './instance.js';
 import type { Penalties } from './local-search.js';
+import { RouteSegment } from './segment.js';
 
 export class Individual {
   readonly routes: number[][];
@@ -41,35 +42,23 @@ export class Individual {
     this.succ = new Int32Array(m);
     this.pred = new Int32Array(m);
     let k = 0;
-    const d = inst.dist;
+    const seg = new RouteSegment(inst);
     for (const r of this.routes) {
-      let dur = 0;
-      let tw = 0;
-      let e = inst.ready[0];
-      let l = inst.due[0];
-      let load = 0;
-      let prev = 0;
+      seg.atDepot();
+      // The segment carries the running total, so distance is summed leg by leg over all routes.
+      seg.dist = this.distance;
       for (let p = 0; p <= r.length; p++) {
         const c = p < r.length ? r[p] : 0;
         if (c !== 0) {
           this.tour[k++] = c;
-          this.pred[c] = prev;
+          this.pred[c] = seg.last;
           this.succ[c] = p + 1 < r.length ? r[p + 1] : 0;
         }
-        const t = d[prev * m + c];
-        const delta = dur - tw + t;
-        const wt = Math.max(inst.ready[c] - delta - l, 0);
-        const tw2 = Math.max(e + delta - inst.due[c], 0);
-        dur += inst.service[c] + t + wt;
-        tw += tw2;
-        e = Math.max(inst.ready[c] - delta, e) - wt;
-        l = Math.min(inst.due[c] - delta, l) + tw2;
-        load += inst.demand[c];
-        this.distance += t;
-        prev = c;
+        seg.add(c);
       }
-      this.timeWarp += tw;
-      this.excess += Math.max(0, load - inst.capacity);
+      this.distance = seg.dist;
+      this.timeWarp += seg.tw;
+      this.excess += Math.max(0, seg.load - inst.capacity);
     }
   }
 

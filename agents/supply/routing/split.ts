@@ -6,14 +6,17 @@
  */
 import type { VrptwInstance } from './instance.js';
 import type { Penalties } from './local-search.js';
+import { RouteSegment } from './segment.js';
 
 export class Splitter {
   private readonly cost: Float64Array;
   private readonly pot: Float64Array;
   private readonly pred: Int32Array;
+  private readonly segment: RouteSegment;
 
   constructor(private readonly inst: VrptwInstance) {
     const n = inst.n;
+    this.segment = new RouteSegment(inst);
     this.cost = new Float64Array(n * (n + 1));
     this.pot = new Float64Array(n + 1);
     this.pred = new Int32Array(n + 1);
@@ -27,33 +30,15 @@ export class Splitter {
     const d = inst.dist;
     const cost = this.cost;
     // cost[i*m + j]: penalised cost of the route serving tour[i..j-1] (O(n²) concatenations).
+    const seg = this.segment;
     for (let i = 0; i < n; i++) {
-      let dur = 0;
-      let tw = 0;
-      let e = inst.ready[0];
-      let l = inst.due[0];
-      let load = 0;
-      let dist = 0;
-      let prev = 0;
+      seg.atDepot();
       for (let j = i; j < n; j++) {
         const c = tour[j];
-        const t = d[prev * m + c];
-        const delta = dur - tw + t;
-        const wt = Math.max(inst.ready[c] - delta - l, 0);
-        const tw2 = Math.max(e + delta - inst.due[c], 0);
-        dur += inst.service[c] + t + wt;
-        tw += tw2;
-        e = Math.max(inst.ready[c] - delta, e) - wt;
-        l = Math.min(inst.due[c] - delta, l) + tw2;
-        load += inst.demand[c];
-        dist += t;
-        prev = c;
-        // Close the route at the depot.
-        const back = d[c * m];
-        const deltaB = dur - tw + back;
-        const twB = Math.max(e + deltaB - inst.due[0], 0);
-        const excess = load - inst.capacity;
-        cost[i * m + j + 1] = dist + back + (excess > 0 ? pen.capacity * excess : 0) + pen.timeWarp * (tw + twB);
+        seg.add(c);
+        // Closed at the depot.
+        const excess = seg.load - inst.capacity;
+        cost[i * m + j + 1] = seg.dist + d[c * m] + (excess > 0 ? pen.capacity * excess : 0) + pen.timeWarp * (seg.tw + seg.timeWarpBack());
       }
     }
     // Unlimited fleet first.
