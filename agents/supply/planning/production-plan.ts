@@ -1,4 +1,4 @@
-import type { PlanningProblem } from './plan-model.js';
+import type { PlanningProblem, ReleasedOrder } from './plan-model.js';
 import {
   bName, frozenSetupCost, frozenSetupHours, iName, xName, yName, type PlanData,
 } from './plan-data.js';
@@ -39,13 +39,7 @@ export interface ItemPlan {
 }
 
 /** A production lot or purchase order; `firm` ones were already released. */
-export interface PlannedOrder {
-  id: string;
-  item: string;
-  kind: 'make' | 'buy';
-  qty: number;
-  release: number;
-  due: number;
+export interface PlannedOrder extends ReleasedOrder {
   firm: boolean;
 }
 
