@@ -22,6 +22,12 @@ export function expandMachines(scenario: Scenario): MachineSpec[] {
   return scenario.machines.flatMap((g) => (g.count === undefined ? [spec(g.id, g)] : Array.from({ length: g.count }, (_, i) => spec(`${g.id}-${i + 1}`, g))));
 }
 
+/** Cobot ids, `<idPrefix>-<n>`; none when the scenario has no cobots. */
+export function cobotIds(scenario: Scenario): string[] {
+  const c = scenario.cobots;
+  return c ? Array.from({ length: c.count }, (_, i) => `${c.idPrefix}-${i + 1}`) : [];
+}
+
 export function technicianIds(scenario: Scenario): string[] {
   const t = scenario.technicians;
   return Array.from({ length: t.count }, (_, i) => `${t.idPrefix}-${i + 1}`);

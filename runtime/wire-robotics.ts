@@ -13,11 +13,12 @@ import { cobotPlaces, floorSpec } from '../scenarios/schema.js';
 import { Address, type RunContext } from './context.js';
 import type { Kpis } from './kpis.js';
 import { FleetControl, reportThroughKernel } from './robot-control.js';
+import { cobotIds } from './machines.js';
 
 /** Cobot ids and homes: `<idPrefix>-<n>`, homed round-robin over the scenario's stations. */
 export function cobotHomes(ctx: RunContext): { id: string; home: string }[] {
-  const c = ctx.scenario.cobots!;
-  return Array.from({ length: c.count }, (_, i) => ({ id: `${c.idPrefix}-${i + 1}`, home: c.homes[i % c.homes.length] }));
+  const homes = ctx.scenario.cobots!.homes;
+  return cobotIds(ctx.scenario).map((id, i) => ({ id, home: homes[i % homes.length] }));
 }
 
 /**

@@ -8,6 +8,7 @@ import { floorRoute, scenarioFloor, straightRoute, type RoutePlanner } from './r
 import { parseVdaTopic, topicElementProblem, vdaFilter, vdaTopic } from './topics.js';
 import { bundledValidator, type Vda5050Validator } from './validator.js';
 import { VehicleLink, type LinkHost } from './vehicle-link.js';
+import { cobotIds } from '../../runtime/machines.js';
 
 /** Largest message the master reads; VDA 5050 leaves it to the factsheet (`msgLen`), 256 KB is plenty for a state. */
 export const MAX_MASTER_PAYLOAD_BYTES = 256 * 1024;
@@ -236,9 +237,7 @@ export function vda5050RobotPort(options: Vda5050MasterOptions): RobotPortFactor
 
 /** The cobots of a scenario as vehicles (serialNumber = cobot id) and the floor's grid as the route planner: what `serve` passes. */
 export function masterOptionsFor(scenario: Scenario): Pick<Vda5050MasterOptions, 'vehicles' | 'route'> {
-  const c = scenario.cobots;
-  if (!c) throw new Error(`scenario ${scenario.name} has no cobots to drive over VDA 5050`);
-  // The same ids as runtime/wire-robotics.ts cobotHomes: `<idPrefix>-<n>`.
-  const vehicles = Object.fromEntries(Array.from({ length: c.count }, (_, i) => [`${c.idPrefix}-${i + 1}`, `${c.idPrefix}-${i + 1}`]));
+  if (!scenario.cobots) throw new Error(`scenario ${scenario.name} has no cobots to drive over VDA 5050`);
+  const vehicles = Object.fromEntries(cobotIds(scenario).map((id) => [id, id]));
   return { vehicles, route: floorRoute(scenarioFloor(scenario)) };
 }

@@ -5,6 +5,7 @@ import type { Factsheet } from './messages.js';
 import { emptyVehicleStats, SimulatedVehicle, type SimulatedVehicleOptions, type VehicleStats } from './simulated-vehicle.js';
 import { parseVdaTopic, topicElementProblem, vdaFilter } from './topics.js';
 import { bundledValidator, type Vda5050Validator } from './validator.js';
+import { cobotIds } from '../../runtime/machines.js';
 
 /** Largest order or instant-actions message a vehicle reads (an order of a few hundred nodes fits). */
 export const MAX_VEHICLE_PAYLOAD_BYTES = 256 * 1024;
@@ -61,7 +62,7 @@ export async function startVda5050Vehicles(plant: LivePlant, options: Vda5050Veh
   const stateIntervalMs = options.stateIntervalMs ?? 30_000;
   const visualizationIntervalMs = options.visualizationIntervalMs ?? 1000;
   const by = `vda5050:${options.master ?? 'master'}`;
-  const ids = Array.from({ length: scenario.cobots.count }, (_, i) => `${scenario.cobots!.idPrefix}-${i + 1}`);
+  const ids = cobotIds(scenario);
   const vehicles = new Map<string, SimulatedVehicle>();
   const unobserve = control.observe((robot, obs) => vehicles.get(robot)?.observe(obs));
   const factsheet = cobotFactsheet(scenario, stateIntervalMs, visualizationIntervalMs);

@@ -11,7 +11,7 @@ import { ViewerServer } from '../../bridges/viewer/server.js';
 import { LogFileError } from '../../sim/log/read-log.js';
 import { endpointFromEnv } from '../../runtime/operator-nl.js';
 import { projectRoot } from '../../runtime/paths.js';
-import { expandMachines } from '../../runtime/machines.js';
+import { cobotIds, expandMachines } from '../../runtime/machines.js';
 import { RemoteAgents } from '../../bridges/mqtt/live/remote-agents.js';
 import { rosRobotPort } from '../../bridges/ros/ros-robot-port.js';
 import { masterOptionsFor, vda5050RobotPort } from '../../bridges/vda5050/vda5050-robot-port.js';
@@ -108,8 +108,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   }
   const rosbridgePort = intFlag('rosbridge-port', values['rosbridge-port']);
   if (rosbridgePort !== undefined && rosbridgePort > 65535) throw new UsageError(`--rosbridge-port must be at most 65535, got ${rosbridgePort}`);
-  const cobotIds = scenario.cobots ? Array.from({ length: scenario.cobots.count }, (_, i) => `${scenario.cobots!.idPrefix}-${i + 1}`) : [];
-  if ((rosbridgePort !== undefined || values.robots !== undefined) && cobotIds.length === 0) throw new UsageError(`--rosbridge-port and --robots need cobots: scenario "${scenario.name}" has none`);
+  const cobots = cobotIds(scenario);
+  if ((rosbridgePort !== undefined || values.robots !== undefined) && cobots.length === 0) throw new UsageError(`--rosbridge-port and --robots need cobots: scenario "${scenario.name}" has none`);
   if ((rosbridgePort !== undefined || values.robots !== undefined) && values.replay !== undefined) throw new UsageError('--rosbridge-port and --robots work on a live plant: drop --replay');
   const opcuaPort = intFlag('opcua-port', values['opcua-port']);
   if (opcuaPort !== undefined && opcuaPort > 65535) throw new UsageError(`--opcua-port must be at most 65535, got ${opcuaPort}`);
@@ -123,7 +123,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const vda = values.robots !== undefined ? /^vda5050:([^/+#\s]{1,64})$/.exec(values.robots) : null;
   if (values.robots !== undefined && !ros && !vda) throw new UsageError(`--robots must be ros:ws://HOST:PORT (a rosbridge server) or vda5050:MANUFACTURER, got "${values.robots}"`);
   if ((vda || values['vda5050-vehicles'] !== undefined) && values['no-mqtt']) throw new UsageError('VDA 5050 runs over MQTT: drop --no-mqtt');
-  if (values['vda5050-vehicles'] !== undefined && cobotIds.length === 0) throw new UsageError(`--vda5050-vehicles needs cobots: scenario "${scenario.name}" has none`);
+  if (values['vda5050-vehicles'] !== undefined && cobots.length === 0) throw new UsageError(`--vda5050-vehicles needs cobots: scenario "${scenario.name}" has none`);
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -133,7 +133,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     // The broker comes first: a VDA 5050 master in the plant connects to it as the plant is built.
     const broker = live && !values['no-mqtt'] ? await plantBroker(values.mqtt, mqttPort, opened) : undefined;
     let robotPort: RobotPortFactory | undefined;
-    if (ros) robotPort = rosRobotPort(ros[1], { robots: cobotIds, onProblem: (line) => process.stderr.write(`${line}\n`) });
+    if (ros) robotPort = rosRobotPort(ros[1], { robots: cobots, onProblem: (line) => process.stderr.write(`${line}\n`) });
     if (vda) robotPort = vda5050RobotPort({ url: broker!.url, manufacturer: vda[1], ...masterOptionsFor(scenario), onProblem: (line) => process.stderr.write(`${line}\n`) });
     let source: ViewSource;
     if (!live) {

@@ -2,6 +2,7 @@ import type { LogRecord } from '../../sim/log/event-log.js';
 import type { Scenario } from '../../scenarios/schema.js';
 import { cobotPlaces, floorSpec } from '../../scenarios/schema.js';
 import { buildFloor } from '../../world/floor/build-floor.js';
+import { cobotIds } from '../machines.js';
 
 interface Segment {
   t0: number;
@@ -28,7 +29,7 @@ export class CobotTracks {
   constructor(scenario: Scenario, records: readonly LogRecord[]) {
     const c = scenario.cobots;
     if (!c) return;
-    const ids = Array.from({ length: c.count }, (_, i) => `${c.idPrefix}-${i + 1}`);
+    const ids = cobotIds(scenario);
     const homes = ids.map((_, i) => c.homes[i % c.homes.length]);
     const floor = buildFloor(floorSpec(scenario), cobotPlaces(scenario), c.count);
     const starts = floor.startCells(homes);

@@ -6,6 +6,7 @@ import { expandMachines } from '../machines.js';
 import { machinePositions } from './machine-positions.js';
 import { degradationSignal } from './health-signal.js';
 import { LedgerCheck } from './ledger-check.js';
+import { cobotIds } from '../machines.js';
 
 const SERIES_POINTS = 2000;
 const LEDGER_KEPT = 200;
@@ -74,8 +75,7 @@ export class PlantFold {
   private alertSeq = 0;
 
   constructor(private readonly scenario: Scenario) {
-    const c = scenario.cobots;
-    this.cobotIds = new Set(c ? Array.from({ length: c.count }, (_, i) => `${c.idPrefix}-${i + 1}`) : []);
+    this.cobotIds = new Set(cobotIds(scenario));
     const threshold = scenario.maintenance.threshold;
     const positions = machinePositions(scenario);
     for (const m of expandMachines(scenario)) {

@@ -85,16 +85,6 @@ export class AgentHostProcess {
     return h;
   }
 
-  /** The agents running here now. */
-  agents(): string[] {
-    return this.current?.host.all().filter((a) => a.kind !== 'negotiation').map((a) => a.id) ?? [];
-  }
-
-  /** The state of one of this host's agents (tests, logs). */
-  stateOf(agent: string): string | undefined {
-    return this.current?.host.get(agent)?.state();
-  }
-
   /** Stops the agents and says offline (a clean goodbye; the will covers a crash). */
   async close(): Promise<void> {
     this.stop();
