@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** Debian's Mosquitto (scripts/install-system-deps.sh installs it; so does CI). */
 export const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -54,16 +55,6 @@ export async function startMosquitto(): Promise<Mosquitto> {
   throw new Error(`mosquitto did not start on a loopback port: ${lastLog || 'no output'}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls until the port accepts a TCP connection, the process exits, or time runs out. */
 async function listening(port: number, child: ChildProcess, timeoutMs: number): Promise<boolean> {

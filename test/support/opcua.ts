@@ -1,5 +1,6 @@
-import { createServer } from 'node:net';
 import { setErrorLogger, setWarningLogger } from 'node-opcua';
+import { freePort } from './free-port.js';
+export { freePort } from './free-port.js';
 
 /** node-opcua logs warnings (node version, endpoint matching) to the console; tests keep only their own output. */
 export function quietOpcua(): void {
@@ -7,17 +8,6 @@ export function quietOpcua(): void {
   setErrorLogger(() => {});
 }
 
-/** A TCP port free on loopback a moment ago (node-opcua cannot listen on port 0 and report it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts something on a free port, trying another if a race took the port meanwhile. */
 export async function onFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
