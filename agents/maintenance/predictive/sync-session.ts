@@ -143,9 +143,15 @@ export class SyncOnnxSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     Atomics.store(this.ctl, 2, 1);
     Atomics.add(this.ctl, 0, 1);
     Atomics.notify(this.ctl, 0);
-    await this.worker.terminate();
+    // The worker releases its session and ends by itself: terminating it during the release
+    // aborted the whole process once (a native error thrown while ONNX Runtime was torn down).
+    const fallback = setTimeout(() => void this.worker.terminate(), 5000);
+    fallback.unref();
+    await exited;
+    clearTimeout(fallback);
   }
 }
