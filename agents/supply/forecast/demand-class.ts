@@ -23,8 +23,11 @@ export interface DemandClassification {
   class: DemandClass;
   /**
    * Mean interval between demands, the first interval counted from just
-   * before the series (as Croston's initialisation does): (position of the
-   * last demand, 1-based) / (number of demands). Infinity without demand.
+   * before the series (as Croston's initialisation does), and the periods
+   * since the last demand counted too: (length of the history) / (number
+   * of demands). A spike followed by silence is intermittent, not smooth:
+   * without the trailing zeros one order at the start of a month read as
+   * demand every period. Infinity without demand.
    */
   adi: number;
   /** Population variance / mean² of the non-zero demand sizes (0 with one demand). */
@@ -50,7 +53,8 @@ export function classifyDemand(history: readonly number[]): DemandClassification
     }
   }
   if (demands === 0) return { class: 'none', adi: Number.POSITIVE_INFINITY, cv2: 0, demands: 0, recommended: 'zero' };
-  const adi = (last + 1) / demands;
+  // The gap since the last demand is part of the evidence (it is at least that long).
+  const adi = Math.max(last + 1, history.length) / demands;
   const mean = sum / demands;
   const variance = Math.max(0, sumSq / demands - mean * mean);
   const cv2 = variance / (mean * mean);

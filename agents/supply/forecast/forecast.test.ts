@@ -180,6 +180,8 @@ describe('Syntetos–Boylan–Croston classification', () => {
     expect(classifyDemand([0, 1, 0, 9])).toMatchObject({ class: 'lumpy', adi: 2, cv2: 0.64 });
     expect(classifyDemand([1, 9, 1, 9])).toMatchObject({ class: 'erratic', adi: 1 });
     expect(classifyDemand([0, 0]).class).toBe('none');
+    // The silence since the last demand counts: one spike then nothing is intermittent, not smooth.
+    expect(classifyDemand([35, 0, 0, 0, 0, 0, 0, 0])).toMatchObject({ class: 'intermittent', adi: 8 });
   });
 });
 

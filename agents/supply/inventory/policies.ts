@@ -311,14 +311,20 @@ export interface OrderingCosts {
   orderingCost: number;
   /** Holding cost h per unit and period. */
   holdingCost: number;
+  /**
+   * Smallest S − s. For lumpy demand the EOQ from a tiny mean rate can be
+   * smaller than one demand, and no reorder point then reaches a fill rate
+   * short of absurd: order at least a typical demand.
+   */
+  minOrderQuantity?: number;
 }
 
-/** (s, S) with S − s = EOQ (rounded, ≥ 1), s for the target. Periodic review only. */
+/** (s, S) with S − s = EOQ (rounded, ≥ 1 and ≥ minOrderQuantity), s for the target. Periodic review only. */
 export function sSPolicy(input: PolicyInput, serviceTarget: ServiceTarget, costs: OrderingCosts): InventoryPolicy {
   const target = checkTarget(serviceTarget);
   const R = input.reviewPeriod ?? 1;
   if (R < 1) throw new Error('sSPolicy: reviewPeriod must be ≥ 1 (with continuous review (s, S) is (s, Q))');
-  const q = Math.max(1, Math.round(eoq(input.demand.ratePerPeriod, costs.orderingCost, costs.holdingCost)));
+  const q = Math.max(1, Math.round(costs.minOrderQuantity ?? 1), Math.round(eoq(input.demand.ratePerPeriod, costs.orderingCost, costs.holdingCost)));
   const prep = prepare(input, q);
   const { x, t } = protection(prep);
   const weights = sSWeights(input.demand, R, q);
