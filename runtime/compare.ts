@@ -9,6 +9,8 @@ export interface PolicyComparison {
 export interface CompareOptions {
   scenarioPath: string;
   policies: string[];
+  /** What the policies name: the maintenance policy (default) or the supply policy. */
+  axis?: 'maintenance' | 'supply';
   runs: number;
   /** Seeds are firstSeed … firstSeed + runs − 1, the same for every policy (common random numbers). */
   firstSeed?: number;
@@ -24,7 +26,12 @@ export interface CompareOptions {
 export async function comparePolicies(options: CompareOptions): Promise<PolicyComparison & { raw: Record<string, ReplicationResult[]> }> {
   const first = options.firstSeed ?? 1;
   const jobs: ReplicationJob[] = options.policies.flatMap((policy) =>
-    Array.from({ length: options.runs }, (_, i) => ({ scenarioPath: options.scenarioPath, seed: first + i, policy, until: options.until })),
+    Array.from({ length: options.runs }, (_, i) => ({
+      scenarioPath: options.scenarioPath,
+      seed: first + i,
+      ...(options.axis === 'supply' ? { supplyPolicy: policy } : { policy }),
+      until: options.until,
+    })),
   );
   const workerUrl = new URL('./replication-worker.js', import.meta.url);
   const results = await runOnWorkers<ReplicationJob, ReplicationResult>(workerUrl, jobs, options.workers);

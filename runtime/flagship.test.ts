@@ -23,7 +23,7 @@ describe('flagship scenario: turbine-failure', () => {
   it('tells the turbine story in order, each step recorded by the ledger', () => {
     // The cell's lock re-auctions tasks only when a cobot is working there at that moment: with this seed not at the
     // turbine's first service, so that step is checked on its own below.
-    const story = ['maintenance.requested', 'parts.cfp', 'parts.awarded', 'delivery.completed', 'maintenance.completed'];
+    const story = ['maintenance.requested', 'parts.cfp', 'parts.awarded', 'parts.received', 'maintenance.completed'];
     const turbine = records.map((r, i) => ({ r, i })).filter(({ r }) => story.includes(r.type) && machineOf(r) === 'turbine-1');
     // The first occurrence of each step, in the story's order.
     const firsts = story.map((type) => turbine.find(({ r }) => r.type === type));

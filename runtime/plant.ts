@@ -8,7 +8,7 @@ import { MemoryBus } from '../bridges/memory/memory-bus.js';
 import { isMaintenancePolicy, MaintenancePolicies, type MaintenancePolicy } from '../agents/maintenance/policies.js';
 import { Layout } from '../world/layout/layout.js';
 import { WorkModel } from '../world/work/work-model.js';
-import type { Scenario } from '../scenarios/schema.js';
+import { SupplyPolicies, type Scenario, type SupplyPolicy } from '../scenarios/schema.js';
 import type { RunContext } from './context.js';
 import { combineKpis, emptyKpis, type Kpis } from './kpis.js';
 import { wireMaintenance } from './wire-maintenance.js';
@@ -20,6 +20,8 @@ export interface RunOptions {
   seed?: number;
   /** Maintenance policy; the scenario's own when omitted. */
   policy?: string;
+  /** Supply policy (logistics.policy: dynamic or static); the scenario's own when omitted. */
+  supplyPolicy?: string;
   /** Simulated seconds to run; the scenario's horizon when omitted. */
   until?: number;
   /** Write the event log (NDJSON) to this file. */
@@ -81,7 +83,15 @@ export function resolvePolicy(scenario: Scenario, name: string | undefined): Mai
 }
 
 /** Builds a run: the kernel, the world, the bus and every agent, at t = 0. */
-export function buildRun(scenario: Scenario, options: RunOptions = {}): RunContext & { policy: MaintenancePolicy } {
+/** The scenario with its supply policy replaced (`--axis supply`); unknown names are refused. */
+export function withSupplyPolicy(scenario: Scenario, name: string | undefined): Scenario {
+  if (name === undefined) return scenario;
+  if (!(SupplyPolicies as readonly string[]).includes(name)) throw new RunOptionError(`unknown supply policy "${name}" (supply policies: ${SupplyPolicies.join(', ')})`);
+  return { ...scenario, logistics: { ...scenario.logistics, policy: name as SupplyPolicy } };
+}
+
+export function buildRun(base: Scenario, options: RunOptions = {}): RunContext & { policy: MaintenancePolicy } {
+  const scenario = withSupplyPolicy(base, options.supplyPolicy);
   const policy = resolvePolicy(scenario, options.policy);
   const seed = options.seed ?? scenario.seed;
   const horizon = options.until ?? scenario.horizon;
@@ -91,13 +101,14 @@ export function buildRun(scenario: Scenario, options: RunOptions = {}): RunConte
   if (options.observe) log.subscribe(options.observe);
   const bus = new MemoryBus(kernel, { validate: options.validateMessages });
   const host = new AgentHost(kernel, bus, log);
-  const layout = new Layout(scenario.layout.places);
+  const layout = new Layout(scenario.layout.places, scenario.layout);
   const machines = new Map();
   const work = new WorkModel(kernel, machines, layout, { technician: () => {}, machine: () => {} }, scenario.technicians.walkingSpeed);
   const mode = options.mode ?? scenario.mode;
   const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode, closers: [], externalTelemetry: options.externalTelemetry, robotPort: options.robotPort };
 
-  log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, horizon, ...(mode === 'des' ? {} : { mode }) });
+  const supply = scenario.inventory ? { supplyPolicy: scenario.logistics.policy } : {};
+  log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, ...supply, horizon, ...(mode === 'des' ? {} : { mode }) });
   bus.observe((env) => log.appendMessage(env));
   try {
     if (options.placement) host.placement = options.placement(ctx);

@@ -7,6 +7,8 @@ export interface ReplicationJob {
   scenarioPath: string;
   seed: number;
   policy?: string;
+  /** Supply policy (`compare --axis supply`). */
+  supplyPolicy?: string;
   until?: number;
 }
 
@@ -16,7 +18,7 @@ export type ReplicationResult = Omit<RunResult, 'wallSeconds'> & { wallSeconds: 
 parentPort?.on('message', (job: ReplicationJob) => {
   try {
     const scenario = loadScenario(job.scenarioPath);
-    const result = runPlant(scenario, { seed: job.seed, policy: job.policy, until: job.until });
+    const result = runPlant(scenario, { seed: job.seed, policy: job.policy, supplyPolicy: job.supplyPolicy, until: job.until });
     parentPort!.postMessage({ ok: true, result });
   } catch (e) {
     parentPort!.postMessage({ ok: false, error: (e as Error).message });

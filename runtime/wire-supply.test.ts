@@ -69,7 +69,7 @@ describe('supply subsystem in a plant run', () => {
     const requested = at('maintenance.requested', -1, (l) => l.payload?.machine === 'cnc-1');
     const cfp = at('parts.cfp', requested);
     const awarded = at('parts.awarded', cfp);
-    const delivered = at('delivery.completed', awarded);
+    const delivered = at('parts.received', awarded);
     const completed = at('maintenance.completed', delivered, (l) => l.payload?.machine === 'cnc-1');
     expect(requested).toBeGreaterThanOrEqual(0);
     expect([cfp, awarded, delivered, completed].every((i) => i > 0)).toBe(true);

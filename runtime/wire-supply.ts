@@ -1,4 +1,9 @@
+import { Subject, debounceTime } from 'rxjs';
 import { meanOf, sampler } from '../sim/random/distributions.js';
+import { KernelScheduler } from '../sim/clock/rxjs-scheduler.js';
+import { send } from '../agents/host/effects.js';
+import type { LogisticsEffect, LogisticsSettings } from '../agents/supply/logistics/dispatching.js';
+import { CustomerDemand, type CustomerOrderLine } from '../world/logistics/customer-demand.js';
 import type { Agent, PortEffect } from '../agents/host/agent-host.js';
 import { supplyCoordinator, type StockEffect } from '../agents/supply/supply-coordinator.js';
 import { supplier, type SupplierEffect } from '../agents/supplier/supplier.js';
@@ -10,12 +15,17 @@ import { InventoryHolding } from '../world/logistics/inventory-holding.js';
 import type { Layout } from '../world/layout/layout.js';
 import { Address, type RunContext } from './context.js';
 import type { Kpis } from './kpis.js';
+import { hasDemandStream } from '../scenarios/schema.js';
 import { leadTimeFromDistribution } from '../agents/supply/inventory/lead-time-demand.js';
 import type { PlannedItem } from '../agents/supply/item-planning.js';
 
 /** Waits before a negotiation that found nobody is opened again (no scenario field yet). */
 const PARTS_RETRY_SECONDS = 3600;
 const DELIVERY_RETRY_SECONDS = 900;
+const DAY = 86400;
+const WEEK = 7 * DAY;
+/** Address customer order lines come from. */
+const CUSTOMERS = 'customers';
 
 type Produce = Extract<SupplierEffect, { type: 'supplier.produce' }>;
 type Drive = Extract<TruckEffect, { type: 'truck.drive' }>;
@@ -44,11 +54,41 @@ export function wireSupply(ctx: RunContext): void {
     })),
     (id, obs) => supplierAgents.get(id)?.observe(obs),
   );
-  const fleet = new TruckFleet(kernel, layout, scenario.trucks, (id, obs) => truckAgents.get(id)?.observe(obs));
+  const fleet = new TruckFleet(
+    kernel,
+    layout,
+    streams,
+    scenario.trucks.map((t) => ({ ...t, repairTime: sampler(t.repairTime) })),
+    (id, obs) => truckAgents.get(id)?.observe(obs),
+  );
+  const logistics = scenario.logistics;
+  // Trucks drive between the warehouse, the suppliers and the customers.
+  const distances = distanceTable(layout, [
+    ...scenario.trucks.map((t) => t.depot),
+    ...scenario.suppliers.map((s) => s.location),
+    ...scenario.customers.map((c) => c.location),
+    inventory.warehouse,
+  ]);
+  const settings: LogisticsSettings = {
+    // daily is the static dispatcher on a shorter period.
+    policy: logistics.policy === 'dynamic' ? 'dynamic' : 'static',
+    home: inventory.warehouse,
+    trucks: scenario.trucks.map((t) => ({ id: t.id, depot: t.depot, capacity: t.capacity, speed: t.speed, costPerKm: t.costPerKm, costPerHour: t.costPerHour })),
+    distances,
+    pickupAllowanceSeconds: logistics.pickupAllowance,
+    urgentDueSeconds: logistics.urgentDue,
+    serviceSeconds: logistics.serviceTime,
+    urgentDispatch: logistics.urgentDispatch,
+  };
+  // The static policy buys at the scenario's fixed reorder points; the dynamic one plans from the forecast.
+  const planning = logistics.policy === 'dynamic' ? inventory.planning : undefined;
+  const deliveries = { done: 0, late: 0, lateHours: 0 };
+  // Events that change the fleet's work, debounced on the kernel's clock: one re-optimisation after a quiet spell.
+  const changes = new Subject<string>();
   const holding = new InventoryHolding(inventory.items, kernel.now);
   let stockouts = 0;
 
-  host.spawn({
+  const coordinator = host.spawn({
     id: Address.supply,
     kind: 'supply',
     machine: supplyCoordinator,
@@ -60,32 +100,59 @@ export function wireSupply(ctx: RunContext): void {
         initialStock: i.initialStock,
         reorderPoint: i.reorderPoint,
         orderQuantity: i.orderQuantity,
-        ...(inventory.planning ? { planned: plannedItem(ctx, i.id, i.unitCost * i.holdingRate, inventory.planning.period) } : {}),
+        ...(planning ? { planned: plannedItem(ctx, i.id, i.unitCost * i.holdingRate, planning.period) } : {}),
       })),
       supplierGroup: Address.suppliers,
       suppliers: scenario.suppliers.map((s) => ({ id: s.id, items: s.items.map((i) => i.item) })),
       truckGroup: Address.trucks,
-      trucks: scenario.trucks.length,
+      operators: Address.operators,
+      logistics: settings,
       partsRetrySeconds: PARTS_RETRY_SECONDS,
       deliveryRetrySeconds: DELIVERY_RETRY_SECONDS,
-      ...(inventory.planning
+      ...(planning
         ? {
             planning: {
-              periodSeconds: inventory.planning.period,
-              reviewPeriods: inventory.planning.review,
-              fillRate: inventory.planning.fillRate,
-              orderingCost: inventory.planning.orderingCost,
-              minHistory: inventory.planning.minHistory,
+              periodSeconds: planning.period,
+              reviewPeriods: planning.review,
+              fillRate: planning.fillRate,
+              orderingCost: planning.orderingCost,
+              minHistory: planning.minHistory,
             },
           }
         : {}),
     },
     onEffect: (effect: PortEffect) => {
-      const e = effect as StockEffect;
+      const e = effect as StockEffect | LogisticsEffect;
       if (e.type === 'stock.changed') holding.set(e.item, e.onHand, kernel.now);
       else if (e.type === 'stock.out') stockouts++;
+      else if (e.type === 'logistics.changed') changes.next(e.reason);
+      else if (e.type === 'delivery.done') {
+        deliveries.done++;
+        if (e.lateSeconds > 0) deliveries.late++;
+        deliveries.lateHours += e.lateSeconds / 3600;
+      }
     },
   });
+  const reoptimise = (release?: number) =>
+    coordinator.observe({
+      type: 'supply.reoptimise',
+      time: kernel.now,
+      // The optimiser's seed comes from the kernel's streams, so runs stay reproducible.
+      seed: streams.stream('supply/reoptimise').int(2 ** 31),
+      iterations: logistics.iterations,
+      ...(release !== undefined ? { release } : {}),
+    });
+  if (logistics.policy === 'dynamic') {
+    changes.pipe(debounceTime(logistics.debounce * 1000, new KernelScheduler(kernel))).subscribe(() => reoptimise());
+  } else {
+    // Routes planned once per period (a week, or a day): at each departure, every job ready by the end of that day.
+    const period = logistics.policy === 'daily' ? DAY : WEEK;
+    const depart = () => {
+      reoptimise(kernel.now + DAY);
+      kernel.after(period, depart, undefined);
+    };
+    kernel.at(logistics.departure, depart, undefined);
+  }
 
   for (const s of scenario.suppliers) {
     supplierAgents.set(
@@ -111,8 +178,6 @@ export function wireSupply(ctx: RunContext): void {
     );
   }
 
-  // Trucks only ever drive between depots, suppliers and the warehouse.
-  const distances = distanceTable(layout, [...scenario.trucks.map((t) => t.depot), ...scenario.suppliers.map((s) => s.location), inventory.warehouse]);
   for (const t of scenario.trucks) {
     truckAgents.set(
       t.id,
@@ -121,7 +186,18 @@ export function wireSupply(ctx: RunContext): void {
         kind: 'truck',
         groups: [Address.trucks],
         machine: truck,
-        input: { id: t.id, depot: t.depot, speed: t.speed, costPerKm: t.costPerKm, costPerHour: t.costPerHour, distances },
+        input: {
+          id: t.id,
+          home: inventory.warehouse,
+          depot: t.depot,
+          capacity: t.capacity,
+          speed: t.speed,
+          costPerKm: t.costPerKm,
+          costPerHour: t.costPerHour,
+          distances,
+          coordinator: Address.supply,
+          maxHoldSeconds: logistics.maxHold,
+        },
         onEffect: (effect: PortEffect) => {
           if (effect.type !== 'truck.drive') return;
           const e = effect as Drive;
@@ -131,12 +207,36 @@ export function wireSupply(ctx: RunContext): void {
     );
   }
 
+  const demand = new CustomerDemand(
+    kernel,
+    streams,
+    scenario.customers.filter(hasDemandStream).map((c) => ({
+      id: c.id,
+      location: c.location,
+      interarrival: sampler(c.interarrival),
+      items: c.items.map((i) => ({ item: i.item, weight: i.weight, qty: sampler(i.qty) })),
+      dueIn: c.dueIn,
+    })),
+    (order) => host.sendFrom(CUSTOMERS, send(Address.supply, 'customer.ordered', order)),
+  );
+  demand.start();
+  // The order book: each explicit line enters at its time, as a demand stream's line would.
+  const customerPlaces = new Map(scenario.customers.map((c) => [c.id, c.location]));
+  for (const o of scenario.orders) {
+    const line: CustomerOrderLine = { order: o.id, customer: o.customer, place: customerPlaces.get(o.customer)!, item: o.item, qty: o.qty, due: o.at + o.due, priority: o.priority };
+    kernel.at(o.at, (l) => host.sendFrom(CUSTOMERS, send(Address.supply, 'customer.ordered', l)), line);
+  }
+
   ctx.kpis.push(
     (now): Partial<Kpis> => ({
       logisticsCost: fleet.totals(now).cost,
       inventoryCost: holding.cost(now),
       stockouts,
       maintenanceCost: fulfilment.counters.partsCost,
+      truckKm: fleet.totals(now).km,
+      deliveriesDone: deliveries.done,
+      deliveriesLate: deliveries.late,
+      deliveryLateHours: deliveries.lateHours,
     }),
   );
 }

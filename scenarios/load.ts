@@ -1,109 +1,70 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { dirname, join, resolve } from 'node:path';
+import { ErpImportError, importErp } from '../agents/supply/erp/import.js';
+import type { ErpData } from '../agents/supply/erp/model.js';
+import { addedByErp, ErpScenarioError, scenarioFromErp } from './erp-scenario.js';
+import { ErpSectionSchema, ScenarioSchema, type Scenario } from './schema.js';
+import { parseYamlFile, readTextFile, ScenarioError, type Prepare, type ProblemAt } from './yaml-file.js';
 
-/** One thing wrong with a scenario file, located in the file. */
-export interface ScenarioProblem {
-  /** Path in the document, e.g. `machines[0].type`. */
-  path: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
-
-/** A scenario that cannot be used, with every problem found and where it is. */
-export class ScenarioError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: ScenarioProblem[],
-  ) {
-    super(problems.map((p) => `${file}${p.line ? `:${p.line}:${p.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
-    this.name = 'ScenarioError';
-  }
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
-}
-
-/** Finds the deepest node of `path` present in the document, for its position. */
-function locate(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true);
-    if (isNode(node) && node.range) {
-      const { line, col } = counter.linePos(node.range[0]);
-      return { line, column: col };
-    }
-  }
-  return undefined;
-}
-
-/**
- * A YAML file parsed and checked against a zod schema, with problems located
- * by line and column. Other file kinds kept beside the scenarios (federations)
- * use it too, and `problem` locates the checks that need more than the schema.
- */
-export function parseYamlFile<S extends z.ZodType>(text: string, file: string, schema: S, notMapping: string): { value: z.output<S>; problem: (path: readonly PropertyKey[], message: string) => ScenarioProblem } {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      file,
-      doc.errors.map((e) => ({ path: '', line: e.linePos?.[0].line, column: e.linePos?.[0].col, message: e.message.split('\n')[0] })),
-    );
-  }
-  const raw = doc.toJS({ maxAliasCount: 100 });
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ScenarioError(file, [{ path: '', line: 1, column: 1, message: notMapping }]);
-  }
-  const result = schema.safeParse(raw);
-  if (!result.success) throw new ScenarioError(file, problems(result.error, doc, counter));
-  return {
-    value: result.data,
-    problem: (path, message) => {
-      const where = locate(doc, counter, path);
-      return { path: formatPath(path), line: where?.line, column: where?.column, message };
-    },
-  };
-}
+// The YAML reading lives in yaml-file.ts (the ERP import uses it too); its names are the loader's API.
+export { formatScenarioProblem, parseYamlFile, readTextFile, ScenarioError, type ScenarioProblem } from './yaml-file.js';
 
 /** Parses and validates scenario text; throws a ScenarioError naming the file, the place and the problem. */
 export function parseScenario(text: string, file: string): Scenario {
-  const { value } = parseYamlFile(text, file, ScenarioSchema, 'a scenario is a YAML mapping (name, horizon, machines, …)');
+  const { value } = parseYamlFile(text, file, ScenarioSchema, 'a scenario is a YAML mapping (name, horizon, machines, …)', withErp(file));
   return resolveFiles(value, file);
 }
 
-/** Files a scenario names (models) are relative to the scenario's folder. */
+/**
+ * Merges the ERP export a scenario names (`erp.path`) into it, before the
+ * schema checks it. Problems of the export are the user's: they come as a
+ * ScenarioError naming the export's file, row and column, under a first
+ * line that points at `erp.path`. Problems of what the export added point
+ * at the `erp` section and say so.
+ */
+function withErp(file: string): Prepare {
+  return (raw, problem) => {
+    const section = ErpSectionSchema.safeParse(raw.erp);
+    // Without a usable erp section there is nothing to merge; the schema reports a malformed one.
+    if (raw.erp === undefined || !section.success) return { raw };
+    const dir = join(dirname(file), section.data.path);
+    const erp = readErp(file, dir, problem);
+    try {
+      const merged = scenarioFromErp(raw, erp, section.data);
+      return { raw: merged, origin: (path) => (addedByErp(raw, path) ? { at: ['erp'], note: `from the ERP export ${dir}` } : undefined) };
+    } catch (e) {
+      if (!(e instanceof ErpScenarioError)) throw e;
+      throw new ScenarioError(
+        file,
+        e.problems.map((p) => problem(p.path, p.message)),
+      );
+    }
+  };
+}
+
+function readErp(file: string, dir: string, problem: ProblemAt): ErpData {
+  try {
+    return importErp(dir);
+  } catch (e) {
+    if (!(e instanceof ErpImportError)) throw e;
+    const n = e.problems.length;
+    throw new ScenarioError(file, [
+      problem(['erp', 'path'], `the ERP export ${dir} cannot be used (${n} problem${n === 1 ? '' : 's'}):`),
+      ...e.problems.map((p) => ({ file: p.file, line: p.row, path: p.column ?? '', message: p.message })),
+    ]);
+  }
+}
+
+/** Files a scenario names (models, the ERP export) are relative to the scenario's folder. */
 function resolveFiles(scenario: Scenario, file: string): Scenario {
+  const dir = dirname(file);
+  if (scenario.erp) scenario.erp.path = resolve(dir, scenario.erp.path);
   const models = scenario.maintenance.predictive?.models;
   if (!models) return scenario;
-  const dir = dirname(file);
   for (const m of Object.values(models)) {
     m.rul = resolve(dir, m.rul);
     if (m.anomaly) m.anomaly = resolve(dir, m.anomaly);
   }
   return scenario;
-}
-
-function problems(error: z.ZodError, doc: Document, counter: LineCounter): ScenarioProblem[] {
-  return error.issues.map((issue) => {
-    const where = locate(doc, counter, issue.path);
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    return { path: formatPath(issue.path), line: where?.line, column: where?.column, message };
-  });
-}
-
-/** A file's text, or a ScenarioError saying why it cannot be read. */
-export function readTextFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, [{ path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(e)})` }]);
-  }
 }
 
 /** Reads and validates a scenario file. */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Duration, DurationDistribution } from '../sim/duration-schema.js';
+import { DistributionSchema } from '../sim/random/distributions.js';
 import { DegradationSpecSchema } from '../world/degradation/degradation-spec.js';
 import { MaintenancePolicies } from '../agents/maintenance/policies.js';
 import { planFloor } from '../world/floor/build-floor.js';
+import { buildRoadGraph, disconnectedPairs } from '../world/layout/road-graph.js';
 
 /**
  * The scenario file format (YAML). Times are seconds, or durations written
@@ -21,6 +23,28 @@ export const PlaceSchema = z
     kind: z.enum(['station', 'dock', 'charger', 'depot', 'storage', 'base']),
     x: z.number(),
     y: z.number(),
+  })
+  .strict();
+
+export const RoadSchema = z
+  .object({
+    from: Id.describe('A place or a junction.'),
+    to: Id.describe('A place or a junction; roads run both ways.'),
+    length: z.number().positive().optional().describe('m; the straight line between the two ends when omitted.'),
+  })
+  .strict()
+  .describe('A road trucks drive on. Places joined by roads are the shortest road path apart; other places the Manhattan distance.');
+
+export const JunctionSchema = z
+  .object({ id: Id, x: z.number(), y: z.number() })
+  .strict()
+  .describe('A road crossing: a node of the road network that is not a place (nobody works or stops there).');
+
+export const LayoutSchema = z
+  .object({
+    places: z.array(PlaceSchema).default([]),
+    roads: z.array(RoadSchema).default([]).describe('The road network between places far apart (suppliers, customers, depots).'),
+    junctions: z.array(JunctionSchema).default([]).describe('Road crossings the roads run through.'),
   })
   .strict();
 
@@ -184,6 +208,80 @@ export const TruckSchema = z
     capacity: z.number().positive().default(1000),
     costPerKm: z.number().nonnegative().default(1),
     costPerHour: z.number().nonnegative().default(30),
+    breakdownRate: z.number().nonnegative().default(0).describe('Breakdowns per hour of driving (stream trucks/<id>/breakdown); the truck stands where it arrives. 0: never.'),
+    repairTime: DurationDistribution.default({ dist: 'constant', value: 4 * 3600 }).describe('Time a broken-down truck stands.'),
+  })
+  .strict();
+
+export const CustomerSchema = z
+  .object({
+    id: Id,
+    location: Id.describe('Place the warehouse delivers to.'),
+    interarrival: DurationDistribution.optional().describe('Time between two order lines of this customer (its demand stream, with items); omit both for a customer with only explicit `orders`.'),
+    items: z
+      .array(z.object({ item: Id, weight: z.number().positive().default(1), qty: DistributionSchema.describe('Units per order line (rounded, at least 1).') }).strict())
+      .min(1)
+      .optional()
+      .describe('What it orders; an order line picks one item in proportion to its weight.'),
+    dueIn: Duration.default(2 * 86400).describe('Delivery wanted this long after the order (demand stream).'),
+  })
+  .strict();
+
+/** A customer that places order lines of its own (a demand stream), not only explicit `orders`. */
+export type StreamCustomer = z.infer<typeof CustomerSchema> & Required<Pick<z.infer<typeof CustomerSchema>, 'interarrival' | 'items'>>;
+
+export function hasDemandStream(c: z.infer<typeof CustomerSchema>): c is StreamCustomer {
+  return c.interarrival !== undefined && c.items !== undefined;
+}
+
+export const OrderLineSchema = z
+  .object({
+    id: Id.describe('Order (line) id; unique among the orders.'),
+    customer: Id,
+    item: Id,
+    qty: z.number().int().positive().describe('Units.'),
+    due: Duration.describe('Delivery wanted this long after the line enters (at).'),
+    priority: z.number().int().min(0).max(9).default(0).describe('0–9, higher first.'),
+    at: Duration.default(0).describe('When the line enters the plant, from the run\'s start.'),
+  })
+  .strict();
+
+export const ErpSectionSchema = z
+  .object({
+    path: z.string().min(1).describe('Folder of the ERP export (CSV files and/or erp.json), relative to the scenario file.'),
+    warehouse: Id.optional().describe('The export\'s location that is the scenario\'s warehouse (its stock is the initial stock); default: its only location of kind warehouse.'),
+    planning: z
+      .boolean()
+      .default(true)
+      .describe('Add inventory.planning when the scenario has none: an export has no fixed reorder points, so purchasing must come from the demand forecast.'),
+  })
+  .strict()
+  .describe('Take the supply chain (places, roads, items, suppliers, trucks, customers, orders) from an ERP export; see docs/erp.md.');
+
+export const SupplyPolicies = ['dynamic', 'daily', 'static'] as const;
+export type SupplyPolicy = (typeof SupplyPolicies)[number];
+
+export const LogisticsSchema = z
+  .object({
+    policy: z
+      .enum(SupplyPolicies)
+      .default('dynamic')
+      .describe(
+        'dynamic: trucks bid on every job as it comes (marginal cost in their multi-stop plans), the plan is re-optimised after events, and purchasing follows inventory.planning; static: weekly routes planned once when they leave, fixed reorder points, a truck put to a job at once only for parts a stopped machine waits for; daily: static, with routes planned every day.',
+      ),
+    debounce: Duration.default(300).describe('dynamic: quiet time after the last event before the fleet plan is re-optimised.'),
+    iterations: z.number().int().positive().default(300).describe('dynamic: ALNS iterations per re-optimisation.'),
+    departure: Duration.default(6 * 3600).describe('static, daily: when the routes leave, from the start of each week (static) or day (daily).'),
+    pickupAllowance: Duration.default(86400).describe('Due time of a pickup after its parts are ready.'),
+    urgentDue: Duration.default(4 * 3600).describe('Due time of a pickup for a stopped machine after its parts are ready.'),
+    serviceTime: Duration.default(900).describe('Time a truck spends at a stop.'),
+    maxHold: Duration.default(12 * 3600).describe('Longest a truck waits at home before a planned trip, so jobs coming in meanwhile ride along; it leaves when its stops would get later. 0: leave at once.'),
+    urgentDispatch: z
+      .enum(['rl', 'cheapest'])
+      .default('rl')
+      .describe(
+        'Who takes an urgent pickup (parts a stopped machine waits for): cheapest, the trucks bid and cheapest insertion wins; rl, the coordinator quotes every truck and a learned policy picks one (agents/supply/dispatch/fleet-*.ts; the auction when no truck can take the job). Default rl: the winner of bench/dispatch/fleet-run.ts (bench/results/dispatch-fleet.json: -35 per day, 95 % CI [-43, -27], on 400 held-out days without re-planning; no significant difference when the fleet is re-planned after every job).',
+      ),
   })
   .strict();
 
@@ -245,7 +343,8 @@ export const ScenarioSchema = z
     seed: z.number().int().nonnegative().default(1),
     horizon: Duration,
     mode: z.enum(['des', 'physics']).default('des').describe('World the cobots drive in: kinematic (des) or matter-js (physics); `run --mode` overrides.'),
-    layout: z.object({ places: z.array(PlaceSchema) }).strict().default({ places: [] }),
+    erp: ErpSectionSchema.optional(),
+    layout: LayoutSchema.default({ places: [], roads: [], junctions: [] }),
     machineTypes: z.record(Id, MachineTypeSchema),
     machines: z.array(MachineGroupSchema).min(1),
     technicians: TechniciansSchema,
@@ -253,6 +352,9 @@ export const ScenarioSchema = z
     inventory: InventorySchema.optional(),
     suppliers: z.array(SupplierSchema).default([]),
     trucks: z.array(TruckSchema).default([]),
+    customers: z.array(CustomerSchema).default([]).describe('Customers the warehouse delivers to; their orders are demand for the inventory.'),
+    orders: z.array(OrderLineSchema).default([]).describe('The order book: explicit customer order lines, each entering the plant at its time `at`.'),
+    logistics: LogisticsSchema.prefault({}).describe('How trucks are dispatched and parts bought.'),
     cobots: CobotsSchema.optional(),
     floor: FloorSchema.optional(),
     tasks: z.array(TaskStreamSchema).default([]),
@@ -278,6 +380,8 @@ function checkReferences(s: unknown, ctx: z.RefinementCtx): void {
     seen.add(id);
   };
   sc.layout.places.forEach((p, i) => unique(p.id, ['layout', 'places', i, 'id']));
+  sc.layout.junctions.forEach((j, i) => unique(j.id, ['layout', 'junctions', i, 'id']));
+  checkRoads(sc, need);
   sc.machines.forEach((m, i) => {
     need(m.type in sc.machineTypes, ['machines', i, 'type'], `unknown machine type "${m.type}" (types: ${Object.keys(sc.machineTypes).join(', ')})`);
     if (m.station) need(places.has(m.station), ['machines', i, 'station'], `unknown place "${m.station}"`);
@@ -313,6 +417,17 @@ function checkReferences(s: unknown, ctx: z.RefinementCtx): void {
     need(places.has(t.depot), ['trucks', i, 'depot'], `unknown place "${t.depot}"`);
   });
   if (sc.suppliers.length > 0) need(sc.trucks.length > 0, ['trucks'], 'suppliers need at least one truck to deliver their parts');
+  sc.customers.forEach((c, i) => {
+    unique(c.id, ['customers', i, 'id']);
+    need(places.has(c.location), ['customers', i, 'location'], `unknown place "${c.location}"`);
+    need((c.interarrival === undefined) === (c.items === undefined), ['customers', i, c.items ? 'interarrival' : 'items'], 'a demand stream needs interarrival and items together (omit both for a customer with only explicit orders)');
+    c.items?.forEach((it, j) => need(items.has(it.item), ['customers', i, 'items', j, 'item'], `unknown item "${it.item}" (declare it under inventory.items)`));
+  });
+  checkOrders(sc, items, need);
+  if (sc.customers.length > 0) {
+    need(sc.inventory !== undefined, ['customers'], 'customers need an inventory (a warehouse) to order from');
+    need(sc.trucks.length > 0, ['customers'], 'customers need at least one truck to deliver their orders');
+  }
   sc.cobots?.homes.forEach((h, i) => need(places.has(h), ['cobots', 'homes', i], `unknown place "${h}"`));
   sc.tasks.forEach((t, i) => {
     need(places.has(t.from), ['tasks', i, 'from'], `unknown place "${t.from}"`);
@@ -330,6 +445,45 @@ function checkReferences(s: unknown, ctx: z.RefinementCtx): void {
       need(false, at, message);
     }
   }
+}
+
+type Need = (cond: boolean, path: (string | number)[], message: string) => void;
+
+/** Roads join known places and junctions, and every place on the road network reaches every other. */
+function checkRoads(sc: Scenario, need: Need): void {
+  const { places, junctions, roads } = sc.layout;
+  const nodes = new Set([...places.map((p) => p.id), ...junctions.map((j) => j.id)]);
+  let known = true;
+  roads.forEach((r, i) => {
+    for (const end of ['from', 'to'] as const) {
+      known &&= nodes.has(r[end]);
+      need(nodes.has(r[end]), ['layout', 'roads', i, end], `unknown place or junction "${r[end]}"`);
+    }
+    need(r.from !== r.to, ['layout', 'roads', i, 'to'], `a road from "${r.from}" to itself`);
+  });
+  if (!known || roads.length === 0) return;
+  const ends = new Set(roads.flatMap((r) => [r.from, r.to]));
+  const graph = buildRoadGraph([...places, ...junctions], roads);
+  for (const [a, b] of disconnectedPairs(graph, places.map((p) => p.id).filter((id) => ends.has(id)))) {
+    need(false, ['layout', 'roads'], `no road joins "${a}" and "${b}" (places on the road network must all be joined; a place on no road is measured straight)`);
+  }
+}
+
+/** Order lines name a customer and an item that exist, with ids of their own. */
+function checkOrders(sc: Scenario, items: ReadonlySet<string>, need: Need): void {
+  const customers = new Set(sc.customers.map((c) => c.id));
+  // Demand streams number their lines <customer>-<n>: an explicit order must not take such an id.
+  const streams = sc.customers.filter(hasDemandStream).map((c) => c.id);
+  const seen = new Map<string, number>();
+  sc.orders.forEach((o, i) => {
+    const first = seen.get(o.id);
+    need(first === undefined, ['orders', i, 'id'], `order "${o.id}" is given twice (also orders[${first}])`);
+    if (first === undefined) seen.set(o.id, i);
+    const stream = streams.find((c) => o.id.startsWith(`${c}-`) && /^\d+$/.test(o.id.slice(c.length + 1)));
+    need(stream === undefined, ['orders', i, 'id'], `order id "${o.id}" clashes with the lines of customer ${stream}'s demand stream (${stream}-1, ${stream}-2, …)`);
+    need(customers.has(o.customer), ['orders', i, 'customer'], `unknown customer "${o.customer}" (declare it under customers)`);
+    need(items.has(o.item), ['orders', i, 'item'], `unknown item "${o.item}" (declare it under inventory.items)`);
+  });
 }
 
 /** The floor section, with the defaults of a scenario that has none. */

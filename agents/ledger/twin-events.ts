@@ -12,7 +12,8 @@ export const TwinEventTypes = [
   'maintenance.requested',
   'parts.cfp',
   'parts.awarded',
-  'delivery.completed',
+  /** The parts of a purchase order reached the warehouse. */
+  'parts.received',
   'task.reassigned',
   'maintenance.completed',
   /** A failure: the machine asks for a repair. */

@@ -59,6 +59,17 @@ export type NegotiatedTopic = (typeof NegotiatedTopics)[number];
 const machineRef = z.object({ machine: id });
 const workOrder = z.object({ machine: id, workOrder: id });
 const partLine = z.object({ item: id, qty });
+/** One stop of a truck's plan (agents/supply/fleet/types.ts). */
+const stop = z.object({
+  job: id,
+  kind: z.enum(['pickup', 'delivery']),
+  place: id,
+  qty: z.number().positive().finite(),
+  ready: seconds,
+  due: seconds,
+  service: seconds,
+  priority: z.number().positive().finite().optional(),
+});
 
 export const PayloadSchemas = {
   ...negotiated('parts'),
@@ -121,6 +132,42 @@ export const PayloadSchemas = {
   }),
   'parts.shipped': partLine.extend({ order: id, origin: id }),
   'parts.available': partLine.extend({ workOrder: id.optional(), machine: id.optional() }),
+  /** From the supply coordinator to operators: a purchase order's parts are in the warehouse (a twin event when they are for a machine). */
+  'parts.received': partLine.extend({ order: id, truck: id, workOrder: id.optional(), machine: id.optional() }),
+  /** From a supplier when it starts an order: the date it will be ready for pickup (kernel seconds). */
+  'parts.confirmed': partLine.extend({ order: id, origin: id, readyAt: seconds }),
+  /** From a supplier whose order will miss its confirmed date: the new one. */
+  'parts.delayed': partLine.extend({ order: id, origin: id, readyAt: seconds }),
+  /** An ERP's count of an item at the warehouse: it replaces the stock on hand (backorders it covers are served). */
+  'stock.counted': z.object({ item: id, onHand: z.number().int().nonnegative() }),
+  /** A customer's order line for the warehouse to deliver (from the scenario's demand or the ERP API). */
+  'customer.ordered': z.object({ order: id, customer: id, place: id, item: id, qty, due: seconds, priority: z.number().int().min(0).max(9).default(0) }),
+
+  // Truck dispatch (agents/supply/fleet): trucks keep multi-stop plans.
+  /** From the supply coordinator: a truck's new plan after a re-optimisation (its loaded jobs stay in the first trip). */
+  'route.revised': z.object({
+    /** Counts the coordinator's revisions of this truck; the truck's reports echo the last one it applied. */
+    revision: z.number().int().nonnegative(),
+    trips: z.array(z.array(stop)).max(1000),
+    /** The stop the truck is driving to or serving, when its times changed (a supplier's delay). */
+    current: stop.optional(),
+  }),
+  /** From a truck whenever its plan or position changes: where and when it is next free, its plan by job id. */
+  'truck.progress': z.object({
+    at: id,
+    /** The job of the stop it is driving to or serving. */
+    current: id.optional(),
+    /** The last `route.revised` applied (0: none). */
+    revision: z.number().int().nonnegative(),
+    freeAt: seconds,
+    trips: z.array(z.array(id)),
+    loaded: z.array(id),
+    available: z.boolean(),
+  }),
+  /** From a truck: a job's stop is served (a pickup loaded at the supplier, a delivery handed to the customer). */
+  'delivery.served': z.object({ job: id, kind: z.enum(['pickup', 'delivery']), lateSeconds: seconds }),
+  /** From a truck back home: picked-up parts unloaded at the warehouse. */
+  'delivery.unloaded': z.object({ jobs: z.array(id) }),
 
   // Robotics
   'task.reassigned': z.object({

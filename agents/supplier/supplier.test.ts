@@ -17,6 +17,8 @@ const cfp = (item: string, qty = 2, conversation = 'neg-1', time = 100) =>
 const award = (order: string, item = 'bearing', conversation = 'neg-1') =>
   message('parts.awarded', { winner: 'acme', cost: 300, finishTime: 7300, spec: { order, item, qty: 2 } }, 'supply/parts:1', conversation);
 const ready = (order: string): SupplierEvent => ({ type: 'world.orderReady', order, item: 'bearing', qty: 2 });
+const confirmed = (order: string, readyAt = 7300): SupplierEvent => ({ type: 'world.orderConfirmed', order, item: 'bearing', qty: 2, readyAt });
+const delayed = (order: string, readyAt = 10_900): SupplierEvent => ({ type: 'world.orderDelayed', order, item: 'bearing', qty: 2, readyAt });
 
 function start() {
   const effects: SupplierEffect[] = [];
@@ -39,6 +41,10 @@ describe('supplier agent', () => {
         message('parts.rejected', {}),
         ready(s.context.orders[0]?.order ?? 'po-none'),
         ready('po-none'),
+        confirmed(s.context.orders[0]?.order ?? 'po-none'),
+        confirmed('po-none'),
+        delayed(s.context.orders[0]?.order ?? 'po-none'),
+        delayed('po-none'),
       ],
     });
     expect(report.states.missed).toEqual([]);
@@ -92,6 +98,53 @@ describe('supplier agent', () => {
       { type: 'send', to: 'supply/parts:1', message: 'parts.completed', payload: { result: { order: 'po-2', item: 'bearing', qty: 2 } }, conversation: 'neg-2' },
     ]);
     expect(actor.getSnapshot().context.orders.map((o) => o.order)).toEqual(['po-1']);
+  });
+
+  it('tells supply the date it confirms for an order, in the order’s conversation, whether open or full', () => {
+    const { actor, effects } = start();
+    actor.send(award('po-1', 'bearing', 'neg-1'));
+    effects.length = 0;
+    actor.send(confirmed('po-1', 7300));
+    expect(effects).toEqual([
+      { type: 'send', to: 'supply', message: 'parts.confirmed', payload: { item: 'bearing', qty: 2, order: 'po-1', origin: 'acme-dock', readyAt: 7300 }, conversation: 'neg-1' },
+    ]);
+    actor.send(award('po-2', 'bearing', 'neg-2'));
+    expect(actor.getSnapshot().value).toBe('full');
+    effects.length = 0;
+    actor.send(confirmed('po-2', 8000));
+    expect(actor.getSnapshot().value).toBe('full');
+    expect(effects).toEqual([
+      { type: 'send', to: 'supply', message: 'parts.confirmed', payload: { item: 'bearing', qty: 2, order: 'po-2', origin: 'acme-dock', readyAt: 8000 }, conversation: 'neg-2' },
+    ]);
+    expect(actor.getSnapshot().context.orders.map((o) => o.order)).toEqual(['po-1', 'po-2']);
+  });
+
+  it('tells supply the new date of a late order, and still ships it when ready', () => {
+    const { actor, effects } = start();
+    actor.send(award('po-1', 'bearing', 'neg-1'));
+    actor.send(confirmed('po-1'));
+    effects.length = 0;
+    actor.send(delayed('po-1', 10_900));
+    expect(effects).toEqual([
+      { type: 'send', to: 'supply', message: 'parts.delayed', payload: { item: 'bearing', qty: 2, order: 'po-1', origin: 'acme-dock', readyAt: 10_900 }, conversation: 'neg-1' },
+    ]);
+    expect(actor.getSnapshot().context.orders.map((o) => o.order)).toEqual(['po-1']);
+    effects.length = 0;
+    actor.send(ready('po-1'));
+    expect(effects.map((e) => e.type === 'send' && e.message)).toEqual(['parts.shipped', 'parts.completed']);
+  });
+
+  it('ignores dates and delays of orders it does not hold (never awarded, or already shipped)', () => {
+    const { actor, effects } = start();
+    actor.send(confirmed('po-none'));
+    actor.send(delayed('po-none'));
+    actor.send(award('po-1', 'bearing', 'neg-1'));
+    actor.send(ready('po-1'));
+    effects.length = 0;
+    actor.send(delayed('po-1'));
+    actor.send(confirmed('po-1'));
+    expect(effects).toEqual([]);
+    expect(actor.getSnapshot().value).toBe('open');
   });
 
   it('names an order itself when the award carries no order id', () => {

@@ -15,7 +15,7 @@ export interface SupplierInput {
   /** Orders it can have open at once. */
   capacity: number;
   items: SupplierItem[];
-  /** Address of the supply coordinator, told when an order ships. */
+  /** Address of the supply coordinator, told the date an order will be ready, its delays, and when it ships. */
   supply: string;
 }
 
@@ -37,7 +37,13 @@ export type SupplierEvent =
   | MessageEvent<'parts.cfp'>
   | MessageEvent<'parts.awarded'>
   | MessageEvent<'parts.rejected'>
-  | { type: 'world.orderReady'; order: string; item: string; qty: number };
+  | { type: 'world.orderReady'; order: string; item: string; qty: number }
+  | { type: 'world.orderConfirmed'; order: string; item: string; qty: number; readyAt: number }
+  | { type: 'world.orderDelayed'; order: string; item: string; qty: number; readyAt: number };
+
+type OrderObservation = Extract<SupplierEvent, { type: `world.order${string}` }>;
+const isOrderObservation = (e: SupplierEvent): e is OrderObservation =>
+  e.type === 'world.orderReady' || e.type === 'world.orderConfirmed' || e.type === 'world.orderDelayed';
 
 /** Effects of a supplier: messages, and starting an order's fulfilment in the world. */
 export type SupplierEffect = SendEffect | { type: 'supplier.produce'; supplier: string; order: string; item: string; qty: number; cost: number };
@@ -52,8 +58,10 @@ const offerOf = (context: SupplierContext, spec: Spec) => context.items.find((i)
  * A supplier of spare parts: bids on calls for parts it carries while it has
  * capacity (`open`), refuses everything when its capacity is taken (`full`),
  * makes awarded orders through the world, and reports each shipment to supply
- * and to the negotiation that awarded it. A rejection needs no action: a bid
- * holds no capacity.
+ * and to the negotiation that awarded it. It tells supply the date it confirms
+ * when an order starts and the new date when it slips, so pickups can be
+ * planned for when the parts are really there. A rejection needs no action: a
+ * bid holds no capacity.
  */
 export const supplier = setup({
   types: {
@@ -65,7 +73,8 @@ export const supplier = setup({
   guards: {
     carries: ({ context, event }) => (event.type === 'parts.cfp' || event.type === 'parts.awarded') && !!offerOf(context, event.msg.payload.spec) && qtyOf(event.msg.payload.spec) > 0,
     lastSlot: ({ context }) => context.orders.length + 1 >= context.capacity,
-    knowsOrder: ({ context, event }) => event.type === 'world.orderReady' && context.orders.some((o) => o.order === event.order),
+    /** The world reports on orders by id; one this supplier no longer (or never) held is ignored. */
+    knowsOrder: ({ context, event }) => isOrderObservation(event) && context.orders.some((o) => o.order === event.order),
   },
   actions: {
     propose: enqueueActions(({ context, event, enqueue }) => {
@@ -95,6 +104,17 @@ export const supplier = setup({
       const reason = offerOf(context, event.msg.payload.spec) ? 'at capacity' : 'does not carry this item';
       enqueue.emit(send(event.msg.from, 'parts.failed', { reason }, event.msg.conversation));
     }),
+    /** Tells supply when the order will be ready, in the order's conversation like the shipment. */
+    confirm: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'world.orderConfirmed') return;
+      const o = context.orders.find((x) => x.order === event.order)!;
+      enqueue.emit(send(context.supply, 'parts.confirmed', { item: o.item, qty: o.qty, order: o.order, origin: context.location, readyAt: event.readyAt }, o.conversation));
+    }),
+    delay: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'world.orderDelayed') return;
+      const o = context.orders.find((x) => x.order === event.order)!;
+      enqueue.emit(send(context.supply, 'parts.delayed', { item: o.item, qty: o.qty, order: o.order, origin: context.location, readyAt: event.readyAt }, o.conversation));
+    }),
     ship: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'world.orderReady') return;
       const o = context.orders.find((x) => x.order === event.order)!;
@@ -117,6 +137,8 @@ export const supplier = setup({
           { actions: 'decline' },
         ],
         'world.orderReady': { guard: 'knowsOrder', actions: 'ship' },
+        'world.orderConfirmed': { guard: 'knowsOrder', actions: 'confirm' },
+        'world.orderDelayed': { guard: 'knowsOrder', actions: 'delay' },
       },
     },
     full: {
@@ -124,6 +146,8 @@ export const supplier = setup({
         'parts.cfp': { actions: 'refuse' },
         'parts.awarded': { actions: 'decline' },
         'world.orderReady': { guard: 'knowsOrder', target: 'open', actions: 'ship' },
+        'world.orderConfirmed': { guard: 'knowsOrder', actions: 'confirm' },
+        'world.orderDelayed': { guard: 'knowsOrder', actions: 'delay' },
       },
     },
   },

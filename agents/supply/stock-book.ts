@@ -15,6 +15,8 @@ export interface Backorder {
   conversation: string;
   workOrder?: string;
   machine?: string;
+  /** A customer's order line: once issued, a truck delivers it. */
+  customer?: { order: string; customer: string; place: string; due: number; priority: number };
 }
 
 export interface ItemStock {
@@ -133,12 +135,28 @@ export function adoptShipment(book: StockBook, shipment: { order: string; item: 
   return { ...withStock(book, shipment.item, { ...s, onOrder: s.onOrder + shipment.qty }), orders: [...book.orders, order] };
 }
 
-/** Parts of an order arrived at the warehouse: stock rises, the order closes, backorders are filled. */
-export function receive(book: StockBook, orderId: string): { book: StockBook; issued: Backorder[]; item?: string } {
+/**
+ * A stock count (an ERP's inventory): on hand becomes `onHand`, and the
+ * backorders it now covers are issued. Unknown items are left alone.
+ */
+export function countStock(book: StockBook, item: string, onHand: number): { book: StockBook; issued: Backorder[] } {
+  if (!book.stock[item]) return { book, issued: [] };
+  const [filled, issued] = fill({ ...stockOf(book, item), onHand });
+  return { book: withStock(book, item, filled), issued };
+}
+
+/**
+ * Parts of an order arrived at the warehouse (all of it, or `qty` of it when
+ * it comes in several truckloads): stock rises, backorders are filled, and
+ * the order closes once nothing of it is left to come.
+ */
+export function receive(book: StockBook, orderId: string, qty?: number): { book: StockBook; issued: Backorder[]; item?: string } {
   const order = orderById(book, orderId);
   if (!order) return { book, issued: [] };
+  const arrived = Math.min(order.qty, qty ?? order.qty);
   const s = stockOf(book, order.item);
-  const [filled, issued] = fill({ ...s, onHand: s.onHand + order.qty, onOrder: Math.max(0, s.onOrder - order.qty) });
+  const [filled, issued] = fill({ ...s, onHand: s.onHand + arrived, onOrder: Math.max(0, s.onOrder - arrived) });
   const next = withStock(book, order.item, filled);
-  return { book: { ...next, orders: next.orders.filter((o) => o.id !== orderId) }, issued, item: order.item };
+  const orders = arrived >= order.qty ? next.orders.filter((o) => o.id !== orderId) : next.orders.map((o) => (o.id === orderId ? { ...o, qty: o.qty - arrived } : o));
+  return { book: { ...next, orders }, issued, item: order.item };
 }

@@ -1,9 +1,23 @@
 import { enqueueActions, setup } from 'xstate';
 import { negotiate, send, type MessageEvent, type NegotiateEffect, type SendEffect } from '../host/effects.js';
+import { emptyDispatch, removeJob, updateJob, type DispatchBook, type TruckJob } from './logistics/dispatch-book.js';
+import {
+  auction,
+  delayPickup,
+  jobsOfOrder,
+  newJobs,
+  replan,
+  truckProgress,
+  URGENT_PRIORITY,
+  type Dispatched,
+  type LogisticsEffect,
+  type LogisticsSettings,
+} from './logistics/dispatching.js';
 import { replenishment, type ItemPolicy } from './replenishment.js';
 import { planItem, type PlannedItem, type PlanningSettings } from './item-planning.js';
 import {
   adoptShipment,
+  countStock,
   emptyBook,
   orderById,
   placeOrder,
@@ -31,9 +45,12 @@ export interface SupplyCoordinatorInput {
   /** Group address of the suppliers and who is in it (with the items each carries). */
   supplierGroup: string;
   suppliers: { id: string; items: string[] }[];
-  /** Group address of the trucks and how many there are. */
+  /** Group address of the trucks. */
   truckGroup: string;
-  trucks: number;
+  /** Told of every purchase order received (`parts.received`): operators, and the ledger's twin history. */
+  operators?: string;
+  /** The trucks and how they are dispatched. */
+  logistics: LogisticsSettings;
   /** Wait before asking suppliers again when nobody could take an order. */
   partsRetrySeconds: number;
   /** Wait before asking trucks again when nobody could drive a shipment. */
@@ -55,6 +72,8 @@ interface SupplyContext extends SupplyCoordinatorInput {
   demand: Record<string, number[]>;
   /** Reviews done; the agent has no clock, and reviews run every `reviewPeriods` from the start. */
   reviews: number;
+  /** Truck jobs and the trucks' plans. */
+  dispatch: DispatchBook;
 }
 
 export type SupplyRetry = { type: 'supply.retry'; topic: 'parts' | 'delivery'; order: string };
@@ -65,6 +84,15 @@ export type SupplyEvent =
   | MessageEvent<'parts.shipped'>
   | MessageEvent<'parts.settled'>
   | MessageEvent<'delivery.settled'>
+  | MessageEvent<'parts.confirmed'>
+  | MessageEvent<'parts.delayed'>
+  | MessageEvent<'customer.ordered'>
+  | MessageEvent<'stock.counted'>
+  | MessageEvent<'delivery.served'>
+  | MessageEvent<'delivery.unloaded'>
+  | MessageEvent<'truck.progress'>
+  /** From the wiring: re-optimise the fleet plan now (after a quiet spell, or the weekly route's departure with `release`). */
+  | { type: 'supply.reoptimise'; time: number; seed: number; iterations: number; release?: number }
   | SupplyRetry;
 
 /** Observations for the wiring (holding cost, stockout count); the agent itself keeps the books. */
@@ -72,7 +100,7 @@ export type StockEffect =
   | { type: 'stock.changed'; item: string; onHand: number }
   | { type: 'stock.out'; item: string; qty: number; workOrder?: string; machine?: string };
 
-export type SupplyEffect = SendEffect | NegotiateEffect | StockEffect;
+export type SupplyEffect = SendEffect | NegotiateEffect | StockEffect | LogisticsEffect;
 
 const NO_POLICY: ItemPolicy = { reorderPoint: -1, orderQuantity: 1 };
 
@@ -115,6 +143,17 @@ export const supplyCoordinator = setup({
     carriers: Object.fromEntries(input.items.map((i) => [i.id, input.suppliers.filter((s) => s.items.includes(i.id)).length])),
     demand: Object.fromEntries(input.items.map((i) => [i.id, []])),
     reviews: 0,
+    dispatch: emptyDispatch(
+      input.logistics.trucks.map((t) => ({
+        id: t.id,
+        home: input.logistics.home,
+        capacity: t.capacity,
+        speed: t.speed,
+        costPerKm: t.costPerKm,
+        costPerHour: t.costPerHour,
+        at: t.depot,
+      })),
+    ),
   }),
   initial: 'operating',
   states: {
@@ -142,8 +181,9 @@ export const supplyCoordinator = setup({
             }
             enqueue.assign({ policies, reviews });
             // A higher reorder point may call for an order now.
-            const next = { ...context, policies, reviews };
-            for (const item of changed) commit(enqueue, next, context.book, [], item);
+            // Each item's orders go on from the books the one before left (order ids stay unique).
+            let next: SupplyContext = { ...context, policies, reviews };
+            for (const item of changed) next = commit(enqueue, next, next.book, item, [], periods * planning.periodSeconds);
             scheduleReview(next, enqueue);
           }),
         },
@@ -151,12 +191,21 @@ export const supplyCoordinator = setup({
           actions: enqueueActions(({ context, event, enqueue }) => {
             const { item, qty, workOrder, machine } = event.msg.payload;
             const request: Backorder = defined({ item, qty, requester: event.msg.from, conversation: event.msg.conversation, workOrder, machine });
-            const { book, issued, stockout } = takeRequest(context.book, request);
-            if (context.planning) enqueue.assign({ demand: recordDemand(context.demand, item, qty, event.msg.time, context.planning.periodSeconds) });
-            const effects: SupplyEffect[] = [];
-            if (stockout) effects.push(defined({ type: 'stock.out' as const, item, qty, workOrder, machine }));
-            effects.push(...issued.map(available));
-            commit(enqueue, context, book, effects, item, { workOrder, machine });
+            takeDemand(enqueue, context, request, event.msg.time);
+          }),
+        },
+        'customer.ordered': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const { order, customer, place, item, qty, due, priority } = event.msg.payload;
+            const request: Backorder = { item, qty, requester: event.msg.from, conversation: event.msg.conversation, customer: { order, customer, place, due, priority } };
+            takeDemand(enqueue, context, request, event.msg.time);
+          }),
+        },
+        'stock.counted': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const { item, onHand } = event.msg.payload;
+            const { book, issued } = countStock(context.book, item, onHand);
+            if (book !== context.book) commit(enqueue, context, book, item, issued, event.msg.time);
           }),
         },
         'parts.settled': {
@@ -175,6 +224,25 @@ export const supplyCoordinator = setup({
             }
           }),
         },
+        'parts.confirmed': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const { order: id, readyAt, origin } = event.msg.payload;
+            const order = orderById(context.book, id);
+            if (!order || jobsOfOrder(context.dispatch, id).length > 0) return;
+            enqueue.assign({ book: updateOrder(context.book, id, { supplier: event.msg.from, origin }) });
+            dispatchWith(enqueue, newJobs(context.logistics, context.truckGroup, context.dispatch, pickup(context, { ...order, origin }, readyAt), event.msg.time));
+          }),
+        },
+        'parts.delayed': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            let d: Dispatched = { dispatch: context.dispatch, effects: [] };
+            for (const job of jobsOfOrder(context.dispatch, event.msg.payload.order)) {
+              const next = delayPickup(context.logistics, d.dispatch, job, event.msg.payload.readyAt);
+              d = { dispatch: next.dispatch, effects: [...d.effects, ...next.effects] };
+            }
+            dispatchWith(enqueue, d);
+          }),
+        },
         'parts.shipped': {
           actions: enqueueActions(({ context, event, enqueue }) => {
             const { order: id, item, qty, origin } = event.msg.payload;
@@ -185,31 +253,82 @@ export const supplyCoordinator = setup({
               ? updateOrder(context.book, id, { status: 'shipped', supplier, origin, failures: 0 })
               : adoptShipment(context.book, { order: id, item, qty, supplier, origin });
             enqueue.assign({ book });
-            enqueue.emit(deliver(context, orderById(book, id)!));
+            // A shipment nobody confirmed (a supplier acting on its own) is picked up from now.
+            if (jobsOfOrder(context.dispatch, id).length === 0) {
+              dispatchWith(enqueue, newJobs(context.logistics, context.truckGroup, context.dispatch, pickup(context, orderById(book, id)!, event.msg.time), event.msg.time));
+            }
           }),
         },
         'delivery.settled': {
           actions: enqueueActions(({ context, event, enqueue }) => {
-            const { outcome, spec } = event.msg.payload;
-            const id = String(spec.order);
-            if (outcome === 'completed') {
-              const { book, issued, item } = receive(context.book, id);
-              if (item) commit(enqueue, context, book, issued.map(available), item);
-            } else if (outcome === 'failed') {
-              const order = orderById(context.book, id);
-              if (!order) return;
-              const failures = order.failures + 1;
-              enqueue.assign({ book: updateOrder(context.book, id, { failures }) });
-              const delay = retryDelaySeconds(context.deliveryRetrySeconds, failures) * 1000;
-              enqueue.raise({ type: 'supply.retry', topic: 'delivery', order: id }, { delay, id: retryId('delivery', id) });
+            const { outcome, winner, spec } = event.msg.payload;
+            const id = String(spec.job);
+            const job = context.dispatch.jobs[id];
+            if (!job || job.status !== 'auction') return;
+            // `completed`: the winner acknowledged the job into its plan (execution is tracked here).
+            if (outcome === 'completed') enqueue.assign({ dispatch: updateJob(context.dispatch, id, { status: 'planned', truck: winner }) });
+            if (outcome === 'failed') {
+              enqueue.assign({ dispatch: updateJob(context.dispatch, id, { status: 'open' }) });
+              enqueue.raise({ type: 'supply.retry', topic: 'delivery', order: id }, { delay: context.deliveryRetrySeconds * 1000, id: retryId('delivery', id) });
             }
+          }),
+        },
+        'truck.progress': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            dispatchWith(enqueue, truckProgress(context.logistics, context.truckGroup, context.dispatch, event.msg.from, event.msg.payload));
+          }),
+        },
+        'delivery.served': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const { job: id, kind, lateSeconds } = event.msg.payload;
+            const job = context.dispatch.jobs[id];
+            if (!job) return;
+            if (kind === 'pickup') {
+              enqueue.assign({ dispatch: updateJob(context.dispatch, id, { status: 'served', truck: event.msg.from }) });
+              return;
+            }
+            enqueue.assign({ dispatch: removeJob(context.dispatch, id) });
+            enqueue.emit(defined({ type: 'delivery.done' as const, job: id, kind, lateSeconds, customerOrder: job.customerOrder }));
+          }),
+        },
+        'delivery.unloaded': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            // Parts in at the warehouse: stock rises and backorders are served, one order at a time.
+            let next: SupplyContext = context;
+            for (const id of event.msg.payload.jobs) {
+              const job = next.dispatch.jobs[id];
+              if (!job?.purchaseOrder || job.status !== 'served') continue;
+              const lateSeconds = Math.max(0, event.msg.time - job.stop.due);
+              enqueue.emit({ type: 'delivery.done', job: id, kind: 'pickup', lateSeconds });
+              if (next.operators) {
+                const { purchaseOrder: order, item, machine, workOrder } = job;
+                enqueue.emit(send(next.operators, 'parts.received', defined({ order, item, qty: job.stop.qty, truck: event.msg.from, machine, workOrder })));
+              }
+              const { book, issued, item } = receive(next.book, job.purchaseOrder, job.stop.qty);
+              next = { ...next, dispatch: removeJob(next.dispatch, id) };
+              if (!item) continue;
+              next = commit(enqueue, next, book, item, issued, event.msg.time);
+            }
+            enqueue.assign({ dispatch: next.dispatch });
+          }),
+        },
+        'supply.reoptimise': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const { unassigned, ...done } = replan(context.logistics, context.dispatch, event);
+            dispatchWith(enqueue, done);
+            // Jobs no truck could take are tried again later.
+            if (unassigned > 0) enqueue.raise({ type: 'supply.retry', topic: 'delivery', order: '*' }, { delay: context.deliveryRetrySeconds * 1000, id: retryId('delivery', '*') });
           }),
         },
         'supply.retry': {
           actions: enqueueActions(({ context, event, enqueue }) => {
             const order = orderById(context.book, event.order);
             if (event.topic === 'parts' && order?.status === 'sourcing') enqueue.emit(buy(context, order));
-            if (event.topic === 'delivery' && order?.status === 'shipped') enqueue.emit(deliver(context, order));
+            if (event.topic !== 'delivery') return;
+            const job = context.dispatch.jobs[event.order];
+            const waiting = event.order === '*' || job?.status === 'open';
+            if (context.logistics.policy === 'dynamic' && waiting) enqueue.emit({ type: 'logistics.changed', reason: `retry ${event.order}` });
+            else if (job?.status === 'open') dispatchWith(enqueue, { dispatch: updateJob(context.dispatch, job.stop.job, { status: 'auction' }), effects: [auction(context.logistics, context.truckGroup, job)] });
           }),
         },
       },
@@ -217,7 +336,7 @@ export const supplyCoordinator = setup({
   },
 });
 
-type Enqueue = { assign: (update: { book: StockBook }) => void; emit: (effect: SupplyEffect) => void };
+type Enqueue = { assign: (update: Partial<SupplyContext>) => void; emit: (effect: SupplyEffect) => void };
 
 /** Arms the next policy review (with `planning`). */
 function scheduleReview(context: SupplyContext, enqueue: { raise: (e: SupplyEvent, o: { delay: number; id: string }) => void }): void {
@@ -236,18 +355,39 @@ function recordDemand(demand: Record<string, number[]>, item: string, qty: numbe
 }
 
 /**
- * Stores the new books and emits the effects, after the purchasing policy
- * had its say on the item that changed, and reports its new stock on hand.
+ * Stores the new books after `issued` backorders were served (parts to their
+ * requester, customer lines to a truck) and the purchasing policy had its
+ * say on the item that changed; reports its new stock on hand. Returns the
+ * context as it now is, for a caller that goes on.
  */
 function commit(
   enqueue: Enqueue,
   context: SupplyContext,
   book: StockBook,
-  effects: SupplyEffect[],
   item: string,
+  issued: readonly Backorder[],
+  time: number,
+  effects: SupplyEffect[] = [],
   cause: { workOrder?: string; machine?: string } = {},
-): void {
+): SupplyContext {
   let next = book;
+  let dispatch = context.dispatch;
+  const out: SupplyEffect[] = [...effects];
+  for (const b of issued) {
+    if (!b.customer) {
+      out.push(send(b.requester, 'parts.available', defined({ item: b.item, qty: b.qty, workOrder: b.workOrder, machine: b.machine }), b.conversation));
+      continue;
+    }
+    const c = b.customer;
+    const d = newJobs(context.logistics, context.truckGroup, dispatch, {
+      stop: { job: `out:${c.order}`, kind: 'delivery', place: c.place, qty: b.qty, ready: time, due: Math.max(time, c.due), service: context.logistics.serviceSeconds, priority: 1 + c.priority },
+      item: b.item,
+      customerOrder: c.order,
+      urgent: false,
+    });
+    dispatch = d.dispatch;
+    out.push(...d.effects);
+  }
   const buys: SupplyEffect[] = [];
   if ((context.carriers[item] ?? 0) > 0) {
     for (const line of replenishment(stockOf(next, item), context.policies[item] ?? NO_POLICY)) {
@@ -257,13 +397,51 @@ function commit(
     }
   }
   const onHand = stockOf(next, item).onHand;
-  if (onHand !== stockOf(context.book, item).onHand) effects.push({ type: 'stock.changed', item, onHand });
-  if (next !== context.book) enqueue.assign({ book: next });
-  for (const e of [...effects, ...buys]) enqueue.emit(e);
+  if (onHand !== stockOf(context.book, item).onHand) out.push({ type: 'stock.changed', item, onHand });
+  enqueue.assign({ book: next, dispatch });
+  for (const e of [...out, ...buys]) enqueue.emit(e);
+  return { ...context, book: next, dispatch };
 }
 
-function available(b: Backorder): SendEffect {
-  return send(b.requester, 'parts.available', defined({ item: b.item, qty: b.qty, workOrder: b.workOrder, machine: b.machine }), b.conversation);
+/** A request for stock (a machine's parts, a customer's order line): served now or backordered, and counted as demand. */
+function takeDemand(enqueue: Enqueue, context: SupplyContext, request: Backorder, time: number): void {
+  const { item, qty, workOrder, machine } = request;
+  const { book, issued, stockout } = takeRequest(context.book, request);
+  const planning = context.planning;
+  const next = planning ? { ...context, demand: recordDemand(context.demand, item, qty, time, planning.periodSeconds) } : context;
+  if (planning) enqueue.assign({ demand: next.demand });
+  const effects: SupplyEffect[] = stockout ? [defined({ type: 'stock.out' as const, item, qty, workOrder, machine })] : [];
+  commit(enqueue, next, book, item, issued, time, effects, { workOrder, machine });
+}
+
+
+/** The truck job that brings a purchase order in: urgent when a machine waits for it. */
+function pickup(context: SupplyContext, order: PurchaseOrder, readyAt: number): Omit<TruckJob, 'status'> {
+  const urgent = order.reason === 'shortage' && order.machine !== undefined;
+  const l = context.logistics;
+  return defined({
+    stop: {
+      job: `in:${order.id}`,
+      kind: 'pickup' as const,
+      place: order.origin ?? '',
+      qty: order.qty,
+      ready: readyAt,
+      due: readyAt + (urgent ? l.urgentDueSeconds : l.pickupAllowanceSeconds),
+      service: l.serviceSeconds,
+      ...(urgent ? { priority: URGENT_PRIORITY } : {}),
+    },
+    item: order.item,
+    purchaseOrder: order.id,
+    urgent,
+    machine: order.machine,
+    workOrder: order.workOrder,
+  });
+}
+
+/** Stores a dispatch change and emits what it implies. */
+function dispatchWith(enqueue: Enqueue, d: Dispatched): void {
+  enqueue.assign({ dispatch: d.dispatch });
+  for (const e of d.effects) enqueue.emit(e);
 }
 
 /**
@@ -278,16 +456,5 @@ function buy(context: SupplyContext, order: PurchaseOrder): NegotiateEffect {
     participants: context.supplierGroup,
     spec: defined({ order: id, item, qty, reason, destination: context.warehouse, workOrder, machine }),
     expectedBidders: context.suppliers.length,
-  });
-}
-
-/** Finds a truck for a shipped order, from the supplier's place to the warehouse. */
-function deliver(context: SupplyContext, order: PurchaseOrder): NegotiateEffect {
-  const { id, item, qty, origin, workOrder, machine } = order;
-  return negotiate({
-    topic: 'delivery',
-    participants: context.truckGroup,
-    spec: defined({ order: id, item, qty, from: origin, to: context.warehouse, workOrder, machine }),
-    expectedBidders: context.trucks,
   });
 }

@@ -104,7 +104,13 @@ export function openApiDocument(options: { token?: boolean; version?: string } =
         },
       },
       '/plan': {
-        get: { summary: 'The current supply plan', operationId: 'getPlan', ...auth, responses: { '200': json(null, 'The plan, as the planner gives it.'), ...ERRORS } },
+        get: {
+          summary: 'The current supply plan',
+          description: 'On a running plant: `time`, `purchaseOrders`, `stock`, and `productionPlan`, the lot-sizing plan of the scenario\'s ERP export (HiGHS), re-solved after orders and stock counts: `{status, solvedAt, planningPeriod, periods, frozenPeriods, currentPeriod, objective, costs, gap?, orders, diff?, reason, pending?}`; `{status: "pending"}` before its first solve; `{status: "none", reason}` without ERP data. See docs/erp.md.',
+          operationId: 'getPlan',
+          ...auth,
+          responses: { '200': json(null, 'The plan, as the planner gives it.'), ...ERRORS },
+        },
       },
       '/schedules': {
         get: { summary: 'The current schedules', operationId: 'getSchedules', ...auth, responses: { '200': json(null, 'The schedules, as the planner gives them.'), ...ERRORS } },

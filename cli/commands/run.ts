@@ -7,17 +7,19 @@ import { durationFlag, intFlag, numberFlag, onePositional, parseCommand } from '
 import { progressBar } from '../progress.js';
 import { formatKpiTable } from '../format.js';
 
-export const runHelp = `hyperfactory run <scenario.yaml> [--seed N] [--policy NAME] [--until DURATION] [--mode des|physics] [--log FILE] [--speed X] [--json]
+export const runHelp = `hyperfactory run <scenario.yaml> [--seed N] [--policy NAME] [--supply-policy dynamic|static] [--until DURATION] [--mode des|physics] [--log FILE] [--speed X] [--json]
   Runs a scenario in discrete-event mode (as fast as possible), or with --speed X
   in real time scaled by X (simulated seconds per wall second).
   --mode: the cobots' world, kinematic (des, the default) or matter-js (physics);
   the scenario's \`mode\` when omitted.
+  --supply-policy: how trucks are dispatched and parts bought (logistics.policy).
   --json prints one JSON object on stdout.`;
 
 export async function runCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('run', argv, {
     seed: { type: 'string' },
     policy: { type: 'string' },
+    'supply-policy': { type: 'string' },
     until: { type: 'string' },
     log: { type: 'string' },
     speed: { type: 'string' },
@@ -33,6 +35,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     mode: values.mode as 'des' | 'physics' | undefined,
     seed: intFlag('seed', values.seed),
     policy: values.policy,
+    supplyPolicy: values['supply-policy'],
     until: durationFlag('until', values.until),
     logPath: values.log ? resolve(values.log) : undefined,
     onProgress: (t: number, h: number) => bar.update(t / h),

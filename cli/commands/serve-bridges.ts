@@ -10,6 +10,9 @@ import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
 import type { RemoteAgents } from '../../bridges/mqtt/live/remote-agents.js';
 import { startRosbridgeServer } from '../../bridges/ros/rosbridge-server.js';
 import { startVda5050Vehicles, type Vda5050Vehicles } from '../../bridges/vda5050/vehicle-fleet.js';
+import { startErpApi } from '../../bridges/erp/server.js';
+import { PlantPlanSource } from '../../runtime/erp-plan-source.js';
+import { ProductionPlanner } from '../../runtime/production-planner.js';
 
 /** Things `serve` opened, closed in reverse order when it stops or a later step fails. */
 export class Openings {
@@ -47,6 +50,9 @@ export interface BridgeFlags {
   remote?: RemoteAgents;
   rosbridgePort?: number;
   opcuaPort?: number;
+  erpPort?: number;
+  /** The operator token: the ERP API's Bearer token. */
+  token?: string;
   vda5050Vehicles?: string;
   host: string;
   mqttFed: MachineSpec[];
@@ -129,6 +135,19 @@ export async function openBridges(live: LivePlant, scenario: Scenario, f: Bridge
       lines.push(`OPC UA: ${opcua.endpoint} (Machinery: Objects/Machines/<machine>)`);
     } catch (e) {
       throw asUsage(e, '--opcua-port', f.opcuaPort);
+    }
+  }
+  if (f.erpPort !== undefined) {
+    // The production plan of the scenario's ERP export (none without one), solved now and on every order and count.
+    const planner = ProductionPlanner.forScenario(scenario, { onProblem: problem })?.start();
+    if (planner) opened.add(() => planner.close());
+    const source = new PlantPlanSource(scenario, () => live.context, { planner });
+    try {
+      const api = await startErpApi(source, { port: f.erpPort, host: f.host, ...(f.token !== undefined ? { token: f.token } : {}), master: source.master() });
+      opened.add(() => api.close());
+      lines.push(`ERP API: ${api.url} (OpenAPI: ${api.url}/openapi.json; Bearer: the operator token)${planner ? '; production plan: HiGHS, re-solved on orders and stock counts' : ''}`);
+    } catch (e) {
+      throw asUsage(e, '--erp-port', f.erpPort);
     }
   }
   if (f.machineSpecs.some((m) => m.telemetryOpcua)) {

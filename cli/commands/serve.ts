@@ -22,7 +22,7 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
                   [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP] [--remote-agents PATTERN]
                   [--rosbridge-port P] [--opcua-port P] [--vda5050-vehicles MANUFACTURER]
-                  [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER]
+                  [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER] [--erp-port P]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -57,7 +57,11 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   --opcua-port P serves every machine on OPC UA (docs/opcua.md: the Machinery
   Machines folder, identification, sensor variables, health outputs) at
   opc.tcp://HOST:P. Machines with a telemetryOpcua in the scenario read their
-  sensors from that OPC UA server by subscription instead of their model.`;
+  sensors from that OPC UA server by subscription instead of their model.
+  --erp-port P opens the ERP API (docs/erp.md, OpenAPI at /openapi.json) on
+  the plant's supply chain: an ERP pushes customer orders and stock counts
+  and reads the purchase plan and the trucks' schedules; it takes the
+  operator token as its Bearer token.`;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('serve', argv, {
@@ -80,6 +84,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     robots: { type: 'string' },
     'opcua-port': { type: 'string' },
     'vda5050-vehicles': { type: 'string' },
+    'erp-port': { type: 'string' },
   });
   const file = onePositional('serve', positionals, 'scenario file');
   const scenario = loadScenario(file);
@@ -111,6 +116,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const cobots = cobotIds(scenario);
   if ((rosbridgePort !== undefined || values.robots !== undefined) && cobots.length === 0) throw new UsageError(`--rosbridge-port and --robots need cobots: scenario "${scenario.name}" has none`);
   if ((rosbridgePort !== undefined || values.robots !== undefined) && values.replay !== undefined) throw new UsageError('--rosbridge-port and --robots work on a live plant: drop --replay');
+  const erpPort = intFlag('erp-port', values['erp-port']);
+  if (erpPort !== undefined && erpPort > 65535) throw new UsageError(`--erp-port must be at most 65535, got ${erpPort}`);
+  if (erpPort !== undefined && values.replay !== undefined) throw new UsageError('--erp-port works on a live plant: drop --replay');
+  if (erpPort !== undefined && values['read-only']) throw new UsageError('--erp-port takes orders, which a --read-only plant refuses: drop one of them');
+  if (erpPort !== undefined && !scenario.inventory) throw new UsageError(`--erp-port needs a supply chain: scenario "${scenario.name}" has no inventory`);
   const opcuaPort = intFlag('opcua-port', values['opcua-port']);
   if (opcuaPort !== undefined && opcuaPort > 65535) throw new UsageError(`--opcua-port must be at most 65535, got ${opcuaPort}`);
   if (opcuaPort !== undefined && values.replay !== undefined) throw new UsageError('--opcua-port serves a live plant: drop --replay');
@@ -176,7 +186,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
         ? await openBridges(
             source,
             scenario,
-            { broker, commands: token !== undefined, sparkplug: values.sparkplug, remote, rosbridgePort, opcuaPort, vda5050Vehicles: values['vda5050-vehicles'], host, mqttFed, machineSpecs },
+            { broker, commands: token !== undefined, sparkplug: values.sparkplug, remote, rosbridgePort, opcuaPort, erpPort, token, vda5050Vehicles: values['vda5050-vehicles'], host, mqttFed, machineSpecs },
             opened,
           )
         : [];

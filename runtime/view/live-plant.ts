@@ -53,7 +53,7 @@ export class LivePlant implements ViewSource {
     this.speed = options.speed;
     this.floor = floorView(scenario);
     this.map = logisticsMap(scenario);
-    this.layout = new Layout(scenario.layout.places);
+    this.layout = new Layout(scenario.layout.places, scenario.layout);
     this.hello = {
       source: 'live' as const,
       scenario: scenario.name,

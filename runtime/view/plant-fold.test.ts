@@ -34,7 +34,23 @@ describe('plant fold', () => {
     expect(fold.stock.get('seal-kit')).toMatchObject({ onHand: 1, onOrder: 0 });
     fold.apply(msg(20, 'parts.awarded', { winner: 'supplier-north', cost: 510, finishTime: 100, spec: { order: 'po-1', item: 'seal-kit', qty: 3 } }));
     expect(fold.stock.get('seal-kit')).toMatchObject({ onHand: 1, onOrder: 3 });
-    fold.apply(msg(90, 'delivery.completed', { result: { order: 'po-1', item: 'seal-kit', qty: 3, to: 'dock' } }));
+    fold.apply(msg(90, 'parts.received', { order: 'po-1', item: 'seal-kit', qty: 3, truck: 'truck-1' }));
     expect(fold.stock.get('seal-kit')).toMatchObject({ onHand: 4, onOrder: 0 });
+  });
+
+  it('follows a truck from its reports: heading, the stops ahead (home last), standing, broken down', () => {
+    const fold = new PlantFold(scenario);
+    const truck = scenario.trucks[0].id;
+    const supplier = scenario.suppliers[0].location;
+    const home = scenario.inventory!.warehouse;
+    fold.apply(msg(5, 'delivery.cfp', { bidWindowSeconds: 2, round: 1, spec: { job: 'in:po-1', stop: { job: 'in:po-1', kind: 'pickup', place: supplier, qty: 1, ready: 0, due: 9, service: 60 } } }));
+    fold.apply({ ...msg(10, 'truck.progress', { at: supplier, current: 'in:po-1', revision: 0, freeAt: 500, trips: [[]], loaded: [], available: true }), from: truck });
+    expect(fold.trucks.get(truck)).toMatchObject({ state: 'busy.toPickup', to: supplier, since: 10, route: [home] });
+    fold.apply({ t: 400, type: 'state', agent: truck, state: 'serving' });
+    expect(fold.trucks.get(truck)).toMatchObject({ state: 'busy.serving', at: supplier, to: undefined });
+    fold.apply({ ...msg(460, 'truck.progress', { at: home, revision: 0, freeAt: 900, trips: [], loaded: [], available: true }), from: truck });
+    expect(fold.trucks.get(truck)).toMatchObject({ state: 'busy.returning', at: supplier, to: home, since: 460 });
+    fold.apply({ ...msg(900, 'truck.progress', { at: home, revision: 0, freeAt: 9e9, trips: [], loaded: [], available: false }), from: truck });
+    expect(fold.trucks.get(truck)).toMatchObject({ state: 'broken', at: home });
   });
 });

@@ -30,11 +30,16 @@ export interface CobotFold {
 }
 
 export interface TruckFold {
+  /** idle, busy.toPickup, busy.toDropoff, busy.returning (home), busy.serving, broken. */
   state: string;
+  /** When it set off for `to`, or stopped. */
   since: number;
   /** Where it last stood (a place id). */
   at: string;
-  job?: { from: string; to: string };
+  /** Where it is driving to. */
+  to?: string;
+  /** Places of the stops after `to`, home last when it is out. */
+  route: string[];
 }
 
 type Payload = Record<string, unknown>;
@@ -58,6 +63,8 @@ export class PlantFold {
   readonly machines = new Map<string, MachineFold>();
   readonly cobots = new Map<string, CobotFold>();
   readonly trucks = new Map<string, TruckFold>();
+  /** Place and kind of every truck job seen (calls for bids, revisions). */
+  private readonly truckJobs = new Map<string, { place: string; kind: string }>();
   readonly stock = new Map<string, StockView>();
   readonly orders = new Map<string, OrderView>();
   readonly ledger: LedgerEntry[] = [];
@@ -112,7 +119,7 @@ export class PlantFold {
     for (const item of scenario.inventory?.items ?? []) {
       this.stock.set(item.id, { item: item.id, onHand: item.initialStock, reorderPoint: item.reorderPoint, onOrder: 0 });
     }
-    for (const truck of scenario.trucks ?? []) this.trucks.set(truck.id, { state: 'idle', since: 0, at: truck.depot });
+    for (const truck of scenario.trucks ?? []) this.trucks.set(truck.id, { state: 'idle', since: 0, at: truck.depot, route: [] });
   }
 
   /** Folds one record of the log (records must come in log order). */
@@ -171,14 +178,55 @@ export class PlantFold {
     }
     const truck = this.trucks.get(agent);
     if (truck) {
-      const before = truck.state;
-      truck.state = state;
-      truck.since = t;
-      if (before === 'busy.toPickup' && truck.job) truck.at = truck.job.from;
-      if (before === 'busy.toDropoff' && truck.job) truck.at = truck.job.to;
-      if (before === 'busy.returning') truck.at = this.scenario.trucks!.find((x) => x.id === agent)!.depot;
-      if (state === 'idle') truck.job = undefined;
+      // Arrived where it drove to: it stands there (serving a stop, stranded, or done).
+      if (state === 'serving' || state === 'idle' || state === 'broken') {
+        if (truck.to !== undefined) truck.at = truck.to;
+        truck.to = undefined;
+        truck.since = t;
+        truck.state = state === 'serving' ? 'busy.serving' : state;
+        if (state !== 'serving') truck.route = [];
+      }
     }
+  }
+
+  /** Where and what a truck job is, from the calls and revisions that carry its stop. */
+  private learnStop(stop: Payload): void {
+    const job = str(stop.job);
+    const place = str(stop.place);
+    if (job && place) this.truckJobs.set(job, { place, kind: str(stop.kind) ?? 'pickup' });
+  }
+
+  /** A truck's report: where it is heading now and the stops after. */
+  private onTruckProgress(truck: TruckFold, p: Payload, t: number): void {
+    const home = this.scenario.inventory?.warehouse;
+    const at = str(p.at) ?? truck.at;
+    if (p.available === false) {
+      truck.state = 'broken';
+      truck.at = at;
+      truck.to = undefined;
+      truck.route = [];
+      return;
+    }
+    // Heading somewhere new: it left where it was (or where it was driving to) now.
+    if (at !== (truck.to ?? truck.at)) {
+      truck.at = truck.to ?? truck.at;
+      truck.to = at;
+      truck.since = t;
+    }
+    const current = str(p.current);
+    const kind = current ? this.truckJobs.get(current)?.kind : undefined;
+    if (truck.to !== undefined) truck.state = kind === 'delivery' ? 'busy.toDropoff' : kind === 'pickup' ? 'busy.toPickup' : 'busy.returning';
+    const trips = Array.isArray(p.trips) ? (p.trips as unknown[][]) : [];
+    const places: string[] = [];
+    trips.forEach((trip, k) => {
+      if (k > 0 && home) places.push(home);
+      for (const j of trip) {
+        const place = this.truckJobs.get(String(j))?.place;
+        if (place) places.push(place);
+      }
+    });
+    if (home && (places.length > 0 || at !== home)) places.push(home);
+    truck.route = places;
   }
 
   private onMachineState(m: MachineFold, state: string, t: number): void {
@@ -285,23 +333,29 @@ export class PlantFold {
         if (stock) stock.onHand -= num(p.qty) ?? 0;
         return;
       }
-      case 'delivery.awarded': {
-        const truck = this.trucks.get(to);
-        const spec = obj(p.spec);
-        if (truck) truck.job = { from: str(spec.from) ?? truck.at, to: str(spec.to) ?? truck.at };
+      case 'delivery.cfp': {
+        this.learnStop(obj(obj(p.spec).stop));
         return;
       }
-      case 'delivery.completed': {
-        const result = obj(p.result);
-        const stock = this.stock.get(str(result.item) ?? '');
-        const qty = num(result.qty) ?? 0;
+      case 'route.revised': {
+        for (const trip of Array.isArray(p.trips) ? p.trips : []) for (const s of Array.isArray(trip) ? trip : []) this.learnStop(obj(s));
+        return;
+      }
+      case 'truck.progress': {
+        const truck = this.trucks.get(from);
+        if (truck) this.onTruckProgress(truck, p, t);
+        return;
+      }
+      case 'parts.received': {
+        const stock = this.stock.get(str(p.item) ?? '');
+        const qty = num(p.qty) ?? 0;
         if (stock) {
           stock.onHand += qty;
           stock.onOrder = Math.max(0, stock.onOrder - qty);
         }
         this.counts.deliveries++;
-        if (str(result.item) !== undefined) this.resolve(`item:${result.item}`);
-        this.orders.delete(str(result.order) ?? '');
+        if (str(p.item) !== undefined) this.resolve(`item:${p.item}`);
+        this.orders.delete(str(p.order) ?? '');
         return;
       }
       case 'ledger.recorded':

@@ -55,7 +55,7 @@ export class ReplayPlant implements ViewSource {
     this.tracks = new CobotTracks(scenario, this.records);
     this.floor = floorView(scenario);
     this.map = logisticsMap(scenario);
-    this.layout = new Layout(scenario.layout.places);
+    this.layout = new Layout(scenario.layout.places, scenario.layout);
     this.seekTo(0);
   }
 

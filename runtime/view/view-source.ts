@@ -33,7 +33,7 @@ export function needsOperator(c: Control): boolean {
 export function truckViews(fold: PlantFold, scenario: Scenario, layout: Layout, t: number): TruckView[] {
   return [...fold.trucks].map(([id, tr]) => {
     const spec = scenario.trucks.find((x) => x.id === id)!;
-    const target = tr.state === 'busy.toPickup' ? tr.job?.from : tr.state === 'busy.toDropoff' ? tr.job?.to : tr.state === 'busy.returning' ? spec.depot : undefined;
+    const target = tr.to;
     const from = layout.pose(tr.at);
     let x = from.x;
     let y = from.y;
@@ -44,7 +44,7 @@ export function truckViews(fold: PlantFold, scenario: Scenario, layout: Layout, 
       x += (to.x - from.x) * f;
       y += (to.y - from.y) * f;
     }
-    const route = tr.state === 'busy.toPickup' && tr.job ? [tr.job.from, tr.job.to, spec.depot] : tr.state === 'busy.toDropoff' && tr.job ? [tr.job.to, spec.depot] : target ? [target] : [];
+    const route = target ? [target, ...tr.route] : tr.route;
     return { id, state: tr.state, x, y, route };
   });
 }

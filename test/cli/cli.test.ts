@@ -44,6 +44,10 @@ describe('hyperfactory CLI', () => {
     [['run', 'scenarios/factory-des.yaml', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['run', 'scenarios/factory-des.yaml', '--log', '/nonexistent/dir/x.ndjson'], /--log: folder .* does not exist/],
     [['compare', 'scenarios/factory-des.yaml', '--policies', 'run-to-failure,nope', '--runs', '2'], /unknown policy "nope"/],
+    [["run", "scenarios/supply-network.yaml", "--supply-policy", "psychic"], /unknown supply policy "psychic" \(supply policies: dynamic, daily, static\)/],
+    [['compare', 'scenarios/supply-network.yaml', '--axis', 'supply', '--policies', 'dynamic,weekly', '--runs', '2'], /unknown supply policy "weekly"/],
+    [['compare', 'scenarios/factory-des.yaml', '--axis', 'supply', '--policies', 'dynamic', '--runs', '2'], /--axis supply needs a scenario with an inventory/],
+    [['compare', 'scenarios/factory-des.yaml', '--axis', 'weather', '--policies', 'dynamic', '--runs', '2'], /--axis must be maintenance or supply/],
     [['bench', 'nonsense'], /unknown benchmark "nonsense"/],
     [['fly'], /unknown command "fly"/],
   ])('rejects bad input %j with one clear line and exit code 2', (args, message) => {
@@ -83,6 +87,14 @@ describe('hyperfactory CLI', () => {
     expect(tp.ci95[0]).toBeLessThanOrEqual(tp.mean);
     expect(tp.ci95[1]).toBeGreaterThanOrEqual(tp.mean);
     expect(tp.ci95[1]).toBeGreaterThan(tp.ci95[0]);
+  });
+
+  it('compare --axis supply runs each supply policy over the same seeds', () => {
+    const r = cli('compare', 'scenarios/supply-network.yaml', '--axis', 'supply', '--policies', 'dynamic,static', '--runs', '2', '--until', '3d', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.policies)).toEqual(['dynamic', 'static']);
+    for (const p of ['dynamic', 'static']) expect(out.policies[p].kpis.logisticsCost.mean).toBeGreaterThan(0);
   });
 
   it('bench factory-des prints the benchmark line', () => {

@@ -95,10 +95,12 @@ export const TRUCK = {
   toPickup: 'rgb(251, 146, 60)',
   toDropoff: 'rgb(250, 204, 21)',
   returning: 'rgb(167, 139, 250)',
+  broken: 'rgb(248, 113, 113)',
 } as const;
 
-/** Idle grey; busy by leg: to the pickup orange, loaded to the plant yellow, back to the depot violet. */
+/** Idle grey; busy by leg: to a pickup (or at a stop) orange, to a customer yellow, home violet; broken down red. */
 export function truckColour(state: string): string {
+  if (state === 'broken') return TRUCK.broken;
   if (!state.startsWith('busy')) return TRUCK.idle;
   if (state.endsWith('toDropoff')) return TRUCK.toDropoff;
   if (state.endsWith('returning')) return TRUCK.returning;

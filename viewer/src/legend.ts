@@ -31,6 +31,7 @@ export function mapLegend(): HTMLElement {
       h('span', { class: 'legend-title', text: 'Trucks' }),
       key(`background:${TRUCK.idle}`, 'idle', 'sw truck'),
       key(`background:${TRUCK.toPickup}`, 'to pickup', 'sw truck'),
-      key(`background:${TRUCK.toDropoff}`, 'loaded', 'sw truck'),
-      key(`background:${TRUCK.returning}`, 'returning', 'sw truck')));
+      key(`background:${TRUCK.toDropoff}`, 'to customer', 'sw truck'),
+      key(`background:${TRUCK.returning}`, 'returning', 'sw truck'),
+      key(`background:${TRUCK.broken}`, 'broken down', 'sw truck')));
 }

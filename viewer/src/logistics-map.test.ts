@@ -68,7 +68,7 @@ describe('logistics map', () => {
   it('picks a round scale-bar length and colours trucks by state', () => {
     expect([0.7, 1, 3, 99, 240, 1900, 12000].map(niceLength)).toEqual([0.5, 1, 2, 50, 200, 1000, 10000]);
     expect([500, 1000, 20000, 12345.6, 151_000, 420.4].map(distanceText)).toEqual(['500 m', '1 km', '20 km', '12.3 km', '151 km', '420 m']);
-    expect(new Set(['idle', 'busy.toPickup', 'busy.toDropoff', 'busy.returning'].map(truckColour)).size).toBe(4);
+    expect(new Set(['idle', 'busy.toPickup', 'busy.toDropoff', 'busy.returning', 'broken'].map(truckColour)).size).toBe(5);
     expect(truckColour('busy.somethingNew')).toBe(truckColour('busy.toPickup'));
   });
 });

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '../../../runtime/paths.js';
 import type { Policy } from './dispatch-env.js';
-import { FEATURE_NAMES, FEATURES, optionFeatures } from './features.js';
+import { FEATURE_NAMES, optionFeatures } from './features.js';
 import type { RandomStream } from '../../../sim/random/stream.js';
+import { mlpScores, softmaxFeasible } from './mlp-forward.js';
+import { initMlpWeights } from './reinforce.js';
 
 /**
  * The learned dispatcher: one small MLP scores every option from its
@@ -39,62 +41,17 @@ export const INITIAL_REGRET_WEIGHT = -10;
 
 /** Fresh weights: Glorot-uniform hidden layers, a zero output layer, the linear term on the regret. */
 export function initWeights(hidden: number, rng: RandomStream): Weights {
-  const glorot = (fanIn: number, fanOut: number) => {
-    const a = Math.sqrt(6 / (fanIn + fanOut));
-    return Array.from({ length: fanIn * fanOut }, () => rng.uniform(-a, a));
-  };
-  const skip = new Array<number>(FEATURES).fill(0);
-  skip[FEATURE_NAMES.indexOf('regret')] = INITIAL_REGRET_WEIGHT;
-  return {
-    features: [...FEATURE_NAMES],
-    hidden,
-    w1: glorot(FEATURES, hidden),
-    b1: new Array<number>(hidden).fill(0),
-    w2: glorot(hidden, hidden),
-    b2: new Array<number>(hidden).fill(0),
-    w3: new Array<number>(hidden).fill(0),
-    b3: 0,
-    skip,
-  };
+  return initMlpWeights(FEATURE_NAMES, hidden, rng, INITIAL_REGRET_WEIGHT);
 }
 
 /** Scores of `rows` options given their features (row-major, FEATURES per row). */
 export function scores(w: Weights, x: Float32Array, rows: number): Float64Array {
-  const h = w.hidden;
-  const out = new Float64Array(rows);
-  const a1 = new Float64Array(h);
-  for (let r = 0; r < rows; r++) {
-    const f = r * FEATURES;
-    for (let j = 0; j < h; j++) {
-      let s = w.b1[j];
-      for (let i = 0; i < FEATURES; i++) s += x[f + i] * w.w1[i * h + j];
-      a1[j] = s > 0 ? s : 0;
-    }
-    let y = w.b3;
-    for (let j = 0; j < h; j++) {
-      let s = w.b2[j];
-      for (let i = 0; i < h; i++) s += a1[i] * w.w2[i * h + j];
-      if (s > 0) y += s * w.w3[j];
-    }
-    for (let i = 0; i < FEATURES; i++) y += x[f + i] * w.skip[i];
-    out[r] = y;
-  }
-  return out;
+  return mlpScores(w, x, rows);
 }
 
 /** Softmax probabilities over the feasible options (0 for infeasible ones). */
 export function probabilities(s: Float64Array, feasible: readonly boolean[]): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < s.length; i++) if (feasible[i]) max = Math.max(max, s[i]);
-  const p = new Float64Array(s.length);
-  let z = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (!feasible[i]) continue;
-    p[i] = Math.exp(s[i] - max);
-    z += p[i];
-  }
-  for (let i = 0; i < s.length; i++) p[i] /= z;
-  return p;
+  return softmaxFeasible(s, feasible);
 }
 
 /** The deployed policy: the feasible option with the highest score. */

@@ -5,6 +5,7 @@ import { DispatchEnv, runEpisode, type TruckState } from './dispatch-env.js';
 import type { Day } from './day.js';
 import { FEATURES } from './features.js';
 import { greedyPolicy, initWeights, samplingPolicy, type Weights } from './policy.js';
+import { PolicyNet } from './reinforce.js';
 
 /**
  * REINFORCE for the dispatcher, with a leave-one-out baseline from common
@@ -82,28 +83,8 @@ export async function trainDispatch(tf: typeof TF, o: TrainOptions): Promise<Tra
   const c = o.config;
   const m = c.trucks + 1;
   const init = o.initial ?? initWeights(o.hidden, new RandomStream('dispatch.init', o.seed));
-  const h = init.hidden;
-  const v = {
-    w1: tf.variable(tf.tensor2d(init.w1, [FEATURES, h])),
-    b1: tf.variable(tf.tensor1d(init.b1)),
-    w2: tf.variable(tf.tensor2d(init.w2, [h, h])),
-    b2: tf.variable(tf.tensor1d(init.b2)),
-    w3: tf.variable(tf.tensor2d(init.w3, [h, 1])),
-    b3: tf.variable(tf.scalar(init.b3)),
-    skip: tf.variable(tf.tensor2d(init.skip, [FEATURES, 1])),
-  };
-  const read = (): Weights => ({
-    features: init.features,
-    hidden: h,
-    w1: Array.from(v.w1.dataSync()),
-    b1: Array.from(v.b1.dataSync()),
-    w2: Array.from(v.w2.dataSync()),
-    b2: Array.from(v.b2.dataSync()),
-    w3: Array.from(v.w3.dataSync()),
-    b3: v.b3.dataSync()[0],
-    skip: Array.from(v.skip.dataSync()),
-  });
-  const optimizer = tf.train.adam(o.learningRate);
+  const net = new PolicyNet(tf, init, o.learningRate);
+  const read = (): Weights => net.read();
   const validation = o.validationSeeds.map((s) => planOf(c, s));
   let best = read();
   let bestIteration = 0;
@@ -159,26 +140,7 @@ export async function trainDispatch(tf: typeof TF, o: TrainOptions): Promise<Tra
         }
       }
     }
-    const n = advantages.length;
-    if (n > 0) {
-      const sd = Math.sqrt(advantages.reduce((s, a) => s + a * a, 0) / n) || 1;
-      const x = tf.tensor2d(xs, [n * m, FEATURES]);
-      const mask = tf.tensor2d(masks, [n, m]);
-      const act = tf.tensor2d(actions, [n, m]);
-      const adv = tf.tensor1d(advantages.map((a) => a / sd));
-      optimizer.minimize(() => {
-        const a1 = tf.relu(tf.add(tf.matMul(x, v.w1), v.b1));
-        const a2 = tf.relu(tf.add(tf.matMul(a1, v.w2), v.b2));
-        const s = tf.add(tf.add(tf.matMul(a2, v.w3), v.b3), tf.matMul(x, v.skip));
-        const logits = tf.add(tf.reshape(s, [n, m]), mask);
-        const logp = tf.logSoftmax(logits);
-        const chosen = tf.sum(tf.mul(logp, act), 1);
-        const p = tf.exp(logp);
-        const entropy = tf.neg(tf.sum(tf.mul(p, tf.where(tf.less(mask, -1), tf.zerosLike(logp), logp)), 1));
-        return tf.sub(tf.neg(tf.mean(tf.mul(chosen, adv))), tf.mul(o.entropy, tf.mean(entropy))) as TF.Scalar;
-      }, false, Object.values(v));
-      tf.dispose([x, mask, act, adv]);
-    }
+    net.step({ m, x: xs, mask: masks, action: actions, advantage: advantages }, o.entropy);
     const report: IterationReport = { iteration: it, trainCost: costSum / Math.max(1, episodes), seconds: (performance.now() - started) / 1000 };
     if (it % o.validateEvery === 0 || it === o.iterations) {
       const now = read();
@@ -193,7 +155,6 @@ export async function trainDispatch(tf: typeof TF, o: TrainOptions): Promise<Tra
     o.onIteration?.(report);
   }
   const final = read();
-  tf.dispose(Object.values(v));
-  optimizer.dispose();
+  net.dispose();
   return { weights: best, final, bestIteration, bestValidationCost, history, seconds: (performance.now() - started) / 1000 };
 }

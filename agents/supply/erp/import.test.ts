@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErpImportError, importErp, parseErpCsv, type ErpImportProblem } from './import.js';
 import { parseLeadTimeText } from './lead-time.js';
 import { bomCycles, ErpDataSchema } from './model.js';
-import { buildRoadGraph, distanceMatrix, shortestRoutes } from './road-graph.js';
+import { buildRoadGraph, distanceMatrix, shortestRoutes } from '../../../world/layout/road-graph.js';
 
 const EXAMPLE = join(import.meta.dirname, '../../../scenarios/erp-example');
 const dirs: string[] = [];

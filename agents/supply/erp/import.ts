@@ -2,10 +2,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { parseYamlFile, readTextFile, ScenarioError } from '../../../scenarios/load.js';
+import { parseYamlFile, readTextFile, ScenarioError } from '../../../scenarios/yaml-file.js';
 import { parseJsonText } from './json-text.js';
 import { checkErp, ERP_TABLES, ErpTablesSchema, type ErpData, type ErpTable } from './model.js';
-import { buildRoadGraph, distanceMatrix } from './road-graph.js';
+import { buildRoadGraph, distanceMatrix } from '../../../world/layout/road-graph.js';
 
 /**
  * Reads an ERP export: a folder of CSV files, one per table (header row of

@@ -46,7 +46,7 @@ export interface PlanData {
   usedBy: ParentUse[][];
   /** Released orders starting in t (1..T): capacity and components are used then. */
   firmStart: number[][];
-  /** Released orders arriving in t (1..T). */
+  /** Released orders arriving in t (1..T), plus stock adjustments in t. */
   firmReceipt: number[][];
   /** Hours available [r][t] after downtime. */
   capacity: number[][];
@@ -86,6 +86,8 @@ export function preparePlanData(problem: PlanningProblem): PlanData {
     if (o.release >= 1 && o.release <= T) firmStart[k][o.release] += o.qty;
     if (o.due >= 1 && o.due <= T) firmReceipt[k][o.due] += o.qty;
   }
+  // Stock corrections enter the balance like receipts (negative ones take stock away).
+  for (const a of problem.adjustments ?? []) firmReceipt[itemIndex.get(a.item) as number][a.period] += a.qty;
 
   const capacity = problem.resources.map((r) => {
     const row = new Array<number>(T + 1).fill(0);

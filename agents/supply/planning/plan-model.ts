@@ -89,6 +89,18 @@ export interface ReleasedOrder {
   due: number;
 }
 
+/**
+ * A correction of an item's stock at the start of a period (a count that
+ * differs from what the plan expected, a write-off, a find): `qty` units are
+ * added (negative: removed) there, like a receipt. Stock counts become these
+ * in a re-plan (`replan.ts`, event `stock-count`).
+ */
+export interface StockAdjustment {
+  item: string;
+  period: number;
+  qty: number;
+}
+
 export interface PlanningProblem {
   /** Number of periods T. */
   horizon: number;
@@ -99,6 +111,8 @@ export interface PlanningProblem {
   /** Periods 1..F are frozen: no new orders may start in them, only released ones. */
   frozenPeriods: number;
   released: ReleasedOrder[];
+  /** Stock corrections after the opening stock (default none). */
+  adjustments?: StockAdjustment[];
 }
 
 /** Value of a scalar-or-per-period figure in period t (1-based); missing periods repeat the last value. */
@@ -192,6 +206,11 @@ export function validateProblem(problem: PlanningProblem): string[] {
     if (!item) errors.push(`released order ${o.id}: unknown item ${o.item}`);
     else if (item.source.type !== o.kind) errors.push(`released order ${o.id}: item ${o.item} is a ${item.source.type} item`);
     if (o.due < o.release) errors.push(`released order ${o.id}: due before release`);
+  }
+  for (const a of problem.adjustments ?? []) {
+    if (!items.has(a.item)) errors.push(`stock adjustment of unknown item ${a.item}`);
+    if (!Number.isInteger(a.period) || a.period < 1 || a.period > problem.horizon) errors.push(`stock adjustment of ${a.item} in period ${a.period} outside 1..${problem.horizon}`);
+    if (!Number.isFinite(a.qty)) errors.push(`stock adjustment of ${a.item}: quantity ${a.qty} is not a number`);
   }
   if (errors.length === 0) {
     try {

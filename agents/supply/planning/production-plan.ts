@@ -23,7 +23,7 @@ export interface ItemPeriod {
   produce: number;
   /** Bought items: quantity ordered from the supplier (planned + released). Made items: 0. */
   purchase: number;
-  /** Quantity becoming available (lots finishing, purchases arriving). */
+  /** Quantity becoming available (lots finishing, purchases arriving; stock adjustments, which may be negative). */
   receipt: number;
   /** Stock at the end of the period. */
   inventory: number;

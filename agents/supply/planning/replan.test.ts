@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { solveProductionPlan } from './lot-sizing.js';
-import { replan } from './replan.js';
+import { replan, replanMany } from './replan.js';
 import type { PlanningProblem } from './plan-model.js';
 import type { ProductionPlan } from './production-plan.js';
 
@@ -105,5 +105,52 @@ describe('re-planning on events', () => {
     expect(next.frozenPeriods).toBe(4);
     for (const o of early) expect(plan.orders).toContainEqual({ ...o, firm: true });
     expect(plan.orders.filter((o) => !o.firm).every((o) => o.release > 4)).toBe(true);
+  });
+
+  it('a stock count in period 1 replaces the opening stock', async () => {
+    const problem = base();
+    const before = await solveProductionPlan(problem, exact);
+    const { plan, problem: next, diff } = await replan(before, problem, { type: 'stock-count', item: 'E', onHand: 30 }, exact);
+    expect(next.items[0].initialStock).toBe(30);
+    expect(next.adjustments).toEqual([]);
+    expect(plan.status).toBe('optimal');
+    expect(at(plan, 'E', 1)?.inventory).toBe(24);
+    expect(diff.summary[0]).toBe('stock count: E 30 on hand at the start (opening stock was 12)');
+  });
+
+  it('a later stock count corrects the stock the plan expected, from that period on; a second count in the period replaces the first', async () => {
+    const problem = base();
+    const before = await solveProductionPlan(problem, exact);
+    const expected = at(before, 'C', 3)!.inventory;
+    const first = await replan(before, problem, { type: 'stock-count', item: 'C', onHand: expected - 20, at: 4 }, exact);
+    expect(first.problem.adjustments).toEqual([{ item: 'C', period: 4, qty: -20 }]);
+    expect(first.problem.items[1].initialStock).toBe(100);
+    expect(first.plan.status).toBe('optimal');
+    // Periods before the count keep their stock; from period 4 on the count holds.
+    expect(at(first.plan, 'C', 3)?.inventory).toBe(expected);
+    const c4 = at(first.plan, 'C', 4)!;
+    // The correction is part of period 4's receipts: 20 fewer than before the count.
+    const arriving = first.plan.orders.filter((o) => o.item === 'C' && o.due === 4).reduce((s, o) => s + o.qty, 0);
+    expect(c4.receipt).toBeCloseTo(arriving - 20, 6);
+    expect(c4.inventory).toBeCloseTo(expected + c4.receipt - c4.dependentDemand, 6);
+    expect(first.diff.summary[0]).toBe(`stock count: C ${expected - 20} on hand in period 4 (the plan expected ${expected}: -20)`);
+
+    const second = await replanMany(first.plan, first.problem, [{ type: 'stock-count', item: 'C', onHand: expected + 5, at: 4 }], exact);
+    expect(second.problem.adjustments).toEqual([{ item: 'C', period: 4, qty: 5 }]);
+    expect(second.plan.status).toBe('optimal');
+  });
+
+  it('solves several events at once, the fence at the latest', async () => {
+    const problem = base();
+    const before = await solveProductionPlan(problem, exact);
+    const { plan, problem: next, notes } = await replanMany(before, problem, [
+      { type: 'order', item: 'E', period: 6, qty: 3, at: 2 },
+      { type: 'stock-count', item: 'C', onHand: 50, at: 3 },
+    ], exact);
+    expect(plan.status).toBe('optimal');
+    expect(next.frozenPeriods).toBe(4);
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toContain('3 × E');
+    expect(notes[1]).toContain('stock count: C 50');
   });
 });

@@ -18,6 +18,13 @@ import { yName } from './plan-data.js';
  * - `capacity-loss`: a machine is down (all hours, or `hours`) in some periods.
  *   Released lots that no longer fit in such a period are taken back
  *   (`displaced`) and their quantity re-planned after the fence.
+ * - `stock-count`: the stock on hand of an item at the start of period `at`
+ *   is `onHand`. The difference to what the plan in force projected (its
+ *   stock at the end of period `at` − 1) becomes a stock adjustment in `at`
+ *   (at period 1: the opening stock is replaced). A second count in the same
+ *   period replaces the first.
+ *
+ * `replanMany` applies several events (in order) and solves once.
  *
  * The problem is never modified; the updated one is returned for the next event.
  */
@@ -25,7 +32,8 @@ import { yName } from './plan-data.js';
 export type PlanEvent =
   | { type: 'order'; item: string; period: number; qty: number; at?: number }
   | { type: 'supplier-delay'; item: string; delay: number; orderId?: string; leadTimeIncrease?: number; at?: number }
-  | { type: 'capacity-loss'; resource: string; periods: number[]; hours?: number; at?: number };
+  | { type: 'capacity-loss'; resource: string; periods: number[]; hours?: number; at?: number }
+  | { type: 'stock-count'; item: string; onHand: number; at?: number };
 
 export interface ReplanResult {
   plan: ProductionPlan;
@@ -54,8 +62,11 @@ export function rollFence(previous: ProductionPlan, problem: PlanningProblem, fe
   return next;
 }
 
-/** Applies an event to a problem copy; returns the orders it displaced and notes. */
-export function applyEvent(problem: PlanningProblem, event: PlanEvent): { problem: PlanningProblem; displaced: ReleasedOrder[]; notes: string[] } {
+/**
+ * Applies an event to a problem copy; returns the orders it displaced and
+ * notes. `previous`, the plan in force, is what a stock count is compared with.
+ */
+export function applyEvent(problem: PlanningProblem, event: PlanEvent, previous?: ProductionPlan): { problem: PlanningProblem; displaced: ReleasedOrder[]; notes: string[] } {
   const next = clone(problem);
   const displaced: ReleasedOrder[] = [];
   const notes: string[] = [];
@@ -99,9 +110,37 @@ export function applyEvent(problem: PlanningProblem, event: PlanEvent): { proble
       for (const o of displaced) notes.push(`released lot ${o.id} (${o.qty} × ${o.item}, period ${o.release}) withdrawn: no longer fits on ${event.resource}`);
       break;
     }
+    case 'stock-count':
+      notes.push(applyCount(next, event.item, event.onHand, Math.max(1, at), previous));
+      break;
   }
   return { problem: next, displaced, notes };
 }
+
+/** Books a stock count of `item` at the start of period `at` into `problem` (changed in place); returns the note. */
+function applyCount(problem: PlanningProblem, id: string, onHand: number, at: number, previous: ProductionPlan | undefined): string {
+  const item = problem.items.find((i) => i.id === id);
+  if (!item) return `stock count: unknown item ${id}, ignored`;
+  const others = (problem.adjustments ?? []).filter((a) => !(a.item === id && a.period === at));
+  if (at === 1) {
+    const before = item.initialStock;
+    item.initialStock = Math.max(0, onHand);
+    problem.adjustments = others;
+    return `stock count: ${id} ${item.initialStock} on hand at the start (opening stock was ${before})`;
+  }
+  const projected = previous?.items.find((p) => p.item === id)?.periods[at - 2]?.inventory;
+  if (projected === undefined) {
+    // No plan to project from: the count is taken against the opening stock and the corrections so far.
+    const booked = item.initialStock + others.filter((a) => a.item === id && a.period < at).reduce((s, a) => s + a.qty, 0);
+    problem.adjustments = [...others, { item: id, period: at, qty: onHand - booked }];
+    return `stock count: ${id} ${onHand} on hand in period ${at} (no plan to project from: corrected by ${round3(onHand - booked)} against the stock booked)`;
+  }
+  const qty = onHand - projected;
+  problem.adjustments = Math.abs(qty) > 1e-9 ? [...others, { item: id, period: at, qty }] : others;
+  return `stock count: ${id} ${onHand} on hand in period ${at} (the plan expected ${round3(projected)}: ${qty >= 0 ? '+' : ''}${round3(qty)})`;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Withdraws released lots in period t on a resource, largest last-released first, until the rest fit. */
 function displaceLots(problem: PlanningProblem, resource: string, t: number): ReleasedOrder[] {
@@ -147,12 +186,28 @@ export function setupStart(previous: ProductionPlan, problem: PlanningProblem): 
  * (feed it to the next call) and what changed.
  */
 export async function replan(previous: ProductionPlan, problem: PlanningProblem, event: PlanEvent, options: PlanOptions = {}): Promise<ReplanResult> {
-  const at = Math.max(1, event.at ?? 1);
-  const rolled = rollFence(previous, problem, at - 1 + problem.frozenPeriods);
-  const applied = applyEvent(rolled, event);
-  const start = options.start ?? setupStart(previous, applied.problem);
-  const plan = await solveProductionPlan(applied.problem, { ...options, start });
+  return replanMany(previous, problem, [event], options);
+}
+
+/**
+ * Re-solves once after several events (applied in order), e.g. those that
+ * arrived while the previous solve ran. The fence moves to the latest
+ * event's period; the notes and diff cover them all.
+ */
+export async function replanMany(previous: ProductionPlan, problem: PlanningProblem, events: readonly PlanEvent[], options: PlanOptions = {}): Promise<ReplanResult> {
+  const at = Math.max(1, ...events.map((e) => e.at ?? 1));
+  let current = rollFence(previous, problem, at - 1 + problem.frozenPeriods);
+  const displaced: ReleasedOrder[] = [];
+  const notes: string[] = [];
+  for (const event of events) {
+    const applied = applyEvent(current, event, previous);
+    current = applied.problem;
+    displaced.push(...applied.displaced);
+    notes.push(...applied.notes);
+  }
+  const start = options.start ?? setupStart(previous, current);
+  const plan = await solveProductionPlan(current, { ...options, start });
   const diff = diffPlans(previous, plan);
-  diff.summary.unshift(...applied.notes);
-  return { plan, problem: applied.problem, diff, displaced: applied.displaced, notes: applied.notes };
+  diff.summary.unshift(...notes);
+  return { plan, problem: current, diff, displaced, notes };
 }

@@ -1,11 +1,28 @@
-import type { Location, Road } from './model.js';
-
 /**
- * The road graph of an ERP export: its nodes are the locations (with their
- * coordinates), its edges the roads, both ways. A road without a length is
- * the straight line between its ends. Shortest paths by Dijkstra, for truck
- * routing; pairs with no road between them are reported, not guessed.
+ * A road graph: its nodes are points with coordinates (a scenario's places
+ * and junctions, an ERP export's locations), its edges the roads, both ways.
+ * A road without a length is the straight line between its ends. Shortest
+ * paths by Dijkstra, for truck routing; pairs with no road between them are
+ * reported, not guessed. It lives in world/ because the layout measures
+ * road distances with it; the ERP import (agents/supply/erp) uses it too.
  */
+
+/** A point of the graph (metres). */
+export interface RoadNode {
+  id: string;
+  x: number;
+  y: number;
+}
+
+/** A road between two nodes, both ways. */
+export interface RoadLink {
+  from: string;
+  to: string;
+  /** m; the straight line between the ends when omitted. */
+  length?: number;
+  /** m/s, when the road has its own speed. */
+  speed?: number;
+}
 
 export interface RoadEdge {
   to: string;
@@ -29,9 +46,9 @@ export interface Route {
   via: string[];
 }
 
-/** Builds the graph; roads naming unknown locations are left out (checkErp reports them). */
-export function buildRoadGraph(locations: readonly Location[], roads: readonly Road[]): RoadGraph {
-  const nodes = new Map(locations.map((l) => [l.id, { x: l.x, y: l.y }]));
+/** Builds the graph; roads naming unknown nodes are left out (the callers' checks report them). */
+export function buildRoadGraph(points: readonly RoadNode[], roads: readonly RoadLink[]): RoadGraph {
+  const nodes = new Map(points.map((l) => [l.id, { x: l.x, y: l.y }]));
   const edges = new Map<string, RoadEdge[]>([...nodes.keys()].map((id) => [id, []]));
   for (const r of roads) {
     const a = nodes.get(r.from);
@@ -98,6 +115,36 @@ export function distanceMatrix(g: RoadGraph, ids: readonly string[] = [...g.node
     for (const b of ids.slice(i + 1)) if (!routes.has(b)) unreachable.push([a, b]);
   });
   return { distance, unreachable };
+}
+
+/**
+ * Pairs of `ids` no chain of roads joins, one per extra connected part: the
+ * first id of the first part with the first id of each other part. Linear in
+ * the graph's size (a search, no distances), for load-time checks.
+ */
+export function disconnectedPairs(g: RoadGraph, ids: readonly string[]): [string, string][] {
+  const part = new Map<string, number>();
+  let parts = 0;
+  for (const start of g.nodes.keys()) {
+    if (part.has(start)) continue;
+    const stack = [start];
+    part.set(start, parts);
+    while (stack.length > 0) {
+      for (const e of g.edges.get(stack.pop()!) ?? []) {
+        if (part.has(e.to)) continue;
+        part.set(e.to, parts);
+        stack.push(e.to);
+      }
+    }
+    parts++;
+  }
+  const first = new Map<number, string>();
+  for (const id of ids) {
+    const p = part.get(id);
+    if (p !== undefined && !first.has(p)) first.set(p, id);
+  }
+  const [head, ...rest] = [...first.values()];
+  return rest.map((id) => [head, id]);
 }
 
 /** A binary min-heap of (cost, id). */

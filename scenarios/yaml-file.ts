@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+
+/**
+ * Reading YAML files checked by a zod schema, with every problem located by
+ * line and column. Kept apart from `load.ts` (the scenario loader) so that
+ * the readers a scenario pulls in (the ERP import) can use it without an
+ * import cycle.
+ */
+
+/** One thing wrong with a scenario file, located in the file. */
+export interface ScenarioProblem {
+  /** Path in the document, e.g. `machines[0].type`; for a CSV file a scenario reads, the column. */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** The file the problem is in, when it is not the scenario itself (a CSV file of an ERP export). */
+  file?: string;
+}
+
+/** A scenario that cannot be used, with every problem found and where it is. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ScenarioProblem[],
+  ) {
+    super(problems.map((p) => formatScenarioProblem(file, p)).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+/** `file:line:column: path: message`, as compilers print it (parts that are unknown left out). */
+export function formatScenarioProblem(file: string, p: ScenarioProblem): string {
+  const at = p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : '';
+  return `${p.file ?? file}${at}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+}
+
+/** Finds the deepest node of `path` present in the document, for its position. */
+function locate(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true);
+    if (isNode(node) && node.range) {
+      const { line, col } = counter.linePos(node.range[0]);
+      return { line, column: col };
+    }
+  }
+  return undefined;
+}
+
+/** Locates a problem at a path of the document. */
+export type ProblemAt = (path: readonly PropertyKey[], message: string) => ScenarioProblem;
+
+/**
+ * Where content that is not in the text came from (sections a scenario
+ * imports): the path to point at instead, and a note for the message.
+ */
+export type Origin = (path: readonly PropertyKey[]) => { at: readonly PropertyKey[]; note: string } | undefined;
+
+/**
+ * A step between reading the YAML and checking it: may replace the document
+ * (merge in content from other files) and say where that content came from.
+ * It throws a ScenarioError for problems of its own.
+ */
+export type Prepare = (raw: Record<string, unknown>, problem: ProblemAt) => { raw: Record<string, unknown>; origin?: Origin };
+
+/**
+ * A YAML file parsed and checked against a zod schema, with problems located
+ * by line and column. Other file kinds kept beside the scenarios (federations)
+ * use it too, and `problem` locates the checks that need more than the schema.
+ */
+export function parseYamlFile<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  notMapping: string,
+  prepare?: Prepare,
+): { value: z.output<S>; problem: ProblemAt } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      file,
+      doc.errors.map((e) => ({ path: '', line: e.linePos?.[0].line, column: e.linePos?.[0].col, message: e.message.split('\n')[0] })),
+    );
+  }
+  const parsed: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ScenarioError(file, [{ path: '', line: 1, column: 1, message: notMapping }]);
+  }
+  const problem: ProblemAt = (path, message) => {
+    const where = locate(doc, counter, path);
+    return { path: formatPath(path), line: where?.line, column: where?.column, message };
+  };
+  const prepared: ReturnType<Prepare> = prepare ? prepare(parsed as Record<string, unknown>, problem) : { raw: parsed as Record<string, unknown> };
+  const result = schema.safeParse(prepared.raw);
+  if (!result.success) throw new ScenarioError(file, problems(result.error, doc, counter, prepared.origin));
+  return { value: result.data, problem };
+}
+
+function problems(error: z.ZodError, doc: Document, counter: LineCounter, origin?: Origin): ScenarioProblem[] {
+  return error.issues.map((issue) => {
+    const from = origin?.(issue.path);
+    const where = locate(doc, counter, from?.at ?? issue.path);
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (from) message += ` (${from.note})`;
+    return { path: formatPath(issue.path), line: where?.line, column: where?.column, message };
+  });
+}
+
+/** A file's text, or a ScenarioError saying why it cannot be read. */
+export function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ScenarioError(file, [{ path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(e)})` }]);
+  }
+}
