@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { canonicalJson } from '../../agents/ledger/canonical-json.js';
 
 /**
  * One record of the hash-chained ledger, one NDJSON line each:
@@ -42,36 +43,7 @@ export const LedgerRecordSchema = z
   })
   .strict();
 
-/**
- * Canonical JSON: object keys sorted (by UTF-16 code units, as
- * `Array.prototype.sort` does) at every depth, no whitespace, keys whose value
- * is `undefined` left out, numbers and strings as `JSON.stringify` writes
- * them. For the JSON data a ledger holds this is the JSON Canonicalization
- * Scheme (RFC 8785), so other tools (or a contract) can recompute the hashes.
- * Values JSON cannot hold faithfully (non-finite numbers, bigints, functions)
- * are refused rather than silently changed.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot hold the number ${value}`);
-      return JSON.stringify(value);
-    case 'object':
-      break;
-    default:
-      throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-}
+export { canonicalJson } from '../../agents/ledger/canonical-json.js';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

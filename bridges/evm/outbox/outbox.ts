@@ -1,0 +1,341 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { AbiCoder, keccak256 } from 'ethers';
+import type { LedgerPort, LedgerReceipt, TwinEvent } from '../../../agents/ports/ledger-port.js';
+import { buildBatch, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValues, verifyProof } from '../../../agents/ledger/merkle/merkle.js';
+
+/**
+ * A durable outbox of twin events on their way to a chain, as an append-only
+ * NDJSON journal (one fsync'd line per state change):
+ *
+ *     {"k":"event","seq":0,"event":{…TwinEvent},"signature"?:"0x…"}
+ *     {"k":"batch","batchId":"0x…","eventIds":[…],"root":"0x…"}
+ *     {"k":"sent","batchId":"0x…","txHash":"0x…"}
+ *     {"k":"confirmed","batchId":"0x…","txHash"?:"0x…","blockNumber"?:n}
+ *     {"k":"reverted","batchId":"0x…","txHash":"0x…"}
+ *
+ * Why a journal: nothing is lost when the process or the chain stops (an event
+ * is acknowledged only after its line is on disk), and replaying the journal
+ * on open restores pending events and unconfirmed batches exactly. Nothing is
+ * recorded twice: an event id is stored once, and before a batch is
+ * (re)submitted the chain is asked whether its batchId is anchored already
+ * (the crash window between a transaction being sent and its `sent` line
+ * being written).
+ *
+ * A crash mid-write leaves at most a torn last line; it is cut off with a
+ * warning (its writer never got an acknowledgement). Any other bad line is
+ * an error naming the file and line: the journal is never guessed at.
+ */
+
+export type BatchStatus = 'pending' | 'sent' | 'confirmed';
+
+export interface BatchRecord {
+  /** keccak256(abi.encode(uint64 batch number, bytes32 root)): unique and recomputable. */
+  batchId: string;
+  eventIds: string[];
+  root: string;
+  status: BatchStatus;
+  txHash?: string;
+  blockNumber?: number;
+}
+
+/** The chain side (implemented with ethers against MaintenanceLog elsewhere). */
+export interface Submitter {
+  submit(batch: BatchRecord): Promise<{ txHash: string }>;
+  /** undefined while the transaction is not mined. */
+  receipt(txHash: string): Promise<{ blockNumber: number; status: 'success' | 'reverted' } | undefined>;
+  anchored(batchId: string): Promise<boolean>;
+}
+
+export interface OutboxOptions {
+  path: string;
+  /** Cut a batch once this many events wait. */
+  maxBatchSize?: number;
+  /** Cut a smaller batch once its oldest event waited this long, ms. */
+  maxBatchAgeMs?: number;
+  /** Wall clock, ms (injectable for tests). */
+  now?: () => number;
+  /** fsync every line (default true; off only for throwaway runs). */
+  fsync?: boolean;
+  onWarning?: (message: string) => void;
+}
+
+export class OutboxCorruptError extends Error {
+  override name = 'OutboxCorruptError';
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    detail: string,
+  ) {
+    super(`outbox ${path}: line ${line}: ${detail}`);
+  }
+}
+
+export interface FlushReport {
+  submitted: string[];
+  confirmed: string[];
+  /** Anchored on chain before we knew it: confirmed without resubmitting. */
+  reconciled: string[];
+  reverted: string[];
+  errors: { batchId: string; message: string }[];
+}
+
+interface StoredEvent {
+  seq: number;
+  event: TwinEvent;
+  signature?: string;
+  leaf: string;
+  /** When it was queued (this process's clock; events replayed on open count from the open). */
+  queuedAt: number;
+  batchId?: string;
+}
+
+type Line =
+  | { k: 'event'; seq: number; event: TwinEvent; signature?: string }
+  | { k: 'batch'; batchId: string; eventIds: string[]; root: string }
+  | { k: 'sent'; batchId: string; txHash: string }
+  | { k: 'confirmed'; batchId: string; txHash?: string; blockNumber?: number }
+  | { k: 'reverted'; batchId: string; txHash: string };
+
+export class Outbox {
+  private readonly events = new Map<string, StoredEvent>();
+  private readonly batches = new Map<string, BatchRecord>();
+  private readonly maxBatchSize: number;
+  private readonly maxBatchAgeMs: number;
+  private readonly now: () => number;
+  private flushing: Promise<FlushReport> | undefined;
+  /** Set when opening cut off a torn last line. */
+  readonly recovered: { line: number; bytes: number } | undefined;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.maxBatchSize = options.maxBatchSize ?? 64;
+    this.maxBatchAgeMs = options.maxBatchAgeMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+    this.recovered = this.load();
+    closeSync(openSync(options.path, 'a')); // an unusable path fails now, not at the first event
+  }
+
+  /** Queues an event durably; an id stored before is not stored again. */
+  add(event: TwinEvent, signature?: string): { seq: number; leaf: string; duplicate: boolean } {
+    const known = this.events.get(event.id);
+    if (known) return { seq: known.seq, leaf: known.leaf, duplicate: true };
+    const seq = this.events.size;
+    const line: Line = { k: 'event', seq, event, ...(signature !== undefined ? { signature } : {}) };
+    const stored = this.storeEvent(line); // validates (leaf hashing refuses what cannot be encoded) before writing
+    this.write(line);
+    this.events.set(event.id, stored);
+    return { seq, leaf: stored.leaf, duplicate: false };
+  }
+
+  has(id: string): boolean {
+    return this.events.has(id);
+  }
+
+  /** Events not yet in a batch, in order. */
+  pending(): TwinEvent[] {
+    return [...this.events.values()].filter((e) => e.batchId === undefined).map((e) => e.event);
+  }
+
+  listBatches(): BatchRecord[] {
+    return [...this.batches.values()].map((b) => ({ ...b, eventIds: [...b.eventIds] }));
+  }
+
+  /**
+   * Cuts batches from pending events: full ones always, the remainder when
+   * its oldest event is older than `maxBatchAgeMs` or when `force`d.
+   */
+  cut(force = false): BatchRecord[] {
+    const cut: BatchRecord[] = [];
+    let waiting = [...this.events.values()].filter((e) => e.batchId === undefined);
+    while (waiting.length > 0) {
+      const full = waiting.length >= this.maxBatchSize;
+      if (!full && !force && this.now() - waiting[0].queuedAt < this.maxBatchAgeMs) break;
+      const chunk = waiting.slice(0, this.maxBatchSize);
+      waiting = waiting.slice(chunk.length);
+      const root = buildBatch(chunk.map((e) => e.event)).root;
+      const batchId = keccak256(AbiCoder.defaultAbiCoder().encode(['uint64', 'bytes32'], [this.batches.size, root]));
+      const line: Line = { k: 'batch', batchId, eventIds: chunk.map((e) => e.event.id), root };
+      this.write(line);
+      this.apply(line, 0);
+      cut.push(this.batches.get(batchId)!);
+    }
+    return cut;
+  }
+
+  /**
+   * Cuts due batches, submits unsent ones (unless the chain has them already)
+   * and collects receipts of sent ones. One flush at a time; a call during a
+   * flush waits for it. Failures are reported per batch and retried next time.
+   */
+  flush(submitter: Submitter, options: { force?: boolean } = {}): Promise<FlushReport> {
+    this.flushing ??= this.doFlush(submitter, options.force ?? false).finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async doFlush(submitter: Submitter, force: boolean): Promise<FlushReport> {
+    const report: FlushReport = { submitted: [], confirmed: [], reconciled: [], reverted: [], errors: [] };
+    this.cut(force);
+    for (const batch of this.batches.values()) {
+      try {
+        if (batch.status === 'pending') {
+          if (await submitter.anchored(batch.batchId)) {
+            this.record({ k: 'confirmed', batchId: batch.batchId });
+            report.reconciled.push(batch.batchId);
+            continue;
+          }
+          const { txHash } = await submitter.submit({ ...batch, eventIds: [...batch.eventIds] });
+          this.record({ k: 'sent', batchId: batch.batchId, txHash });
+          report.submitted.push(batch.batchId);
+        }
+        if (batch.status === 'sent') {
+          const receipt = await submitter.receipt(batch.txHash!);
+          if (receipt?.status === 'success') {
+            this.record({ k: 'confirmed', batchId: batch.batchId, txHash: batch.txHash!, blockNumber: receipt.blockNumber });
+            report.confirmed.push(batch.batchId);
+          } else if (receipt?.status === 'reverted') {
+            this.record({ k: 'reverted', batchId: batch.batchId, txHash: batch.txHash! });
+            report.reverted.push(batch.batchId);
+          }
+        }
+      } catch (e) {
+        report.errors.push({ batchId: batch.batchId, message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return report;
+  }
+
+  /** The proof that an event is in its batch's root (undefined before it is batched). */
+  proof(eventId: string): { batchId: string; root: string; leaf: string; proof: string[]; status: BatchStatus } | undefined {
+    const stored = this.events.get(eventId);
+    if (stored?.batchId === undefined) return undefined;
+    const batch = this.batches.get(stored.batchId)!;
+    const tree = buildBatch(batch.eventIds.map((id) => this.events.get(id)!.event));
+    const proof = tree.proof(batch.eventIds.indexOf(eventId));
+    if (!verifyProof(batch.root, stored.leaf, proof)) throw new Error(`outbox ${this.options.path}: batch ${batch.batchId} does not prove ${eventId}`);
+    return { batchId: batch.batchId, root: batch.root, leaf: stored.leaf, proof, status: batch.status };
+  }
+
+  private record(line: Line): void {
+    this.write(line);
+    this.apply(line, 0);
+  }
+
+  private write(line: Line): void {
+    const fd = openSync(this.options.path, 'a');
+    try {
+      writeSync(fd, `${JSON.stringify(line)}\n`);
+      if (this.options.fsync ?? true) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private storeEvent(line: Extract<Line, { k: 'event' }>): StoredEvent {
+    const leaf = standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(line.event));
+    return { seq: line.seq, event: line.event, leaf, queuedAt: this.now(), ...(line.signature !== undefined ? { signature: line.signature } : {}) };
+  }
+
+  /** Applies one journal line to the in-memory state; `lineNo` > 0 while loading (for errors). */
+  private apply(line: Line, lineNo: number): void {
+    const fail = (detail: string) => {
+      throw new OutboxCorruptError(this.options.path, lineNo, detail);
+    };
+    switch (line.k) {
+      case 'event': {
+        if (this.events.has(line.event.id)) fail(`event ${line.event.id} recorded twice`);
+        if (line.seq !== this.events.size) fail(`event seq ${line.seq}, expected ${this.events.size}`);
+        this.events.set(line.event.id, this.storeEvent(line));
+        return;
+      }
+      case 'batch': {
+        if (this.batches.has(line.batchId)) fail(`batch ${line.batchId} recorded twice`);
+        const members = line.eventIds.map((id) => this.events.get(id) ?? fail(`batch ${line.batchId} names unknown event ${id}`));
+        for (const m of members) if (m.batchId !== undefined) fail(`event ${m.event.id} is in two batches`);
+        if (members.length === 0 || buildBatch(members.map((m) => m.event)).root !== line.root) fail(`batch ${line.batchId} root does not match its events`);
+        for (const m of members) m.batchId = line.batchId;
+        this.batches.set(line.batchId, { batchId: line.batchId, eventIds: [...line.eventIds], root: line.root, status: 'pending' });
+        return;
+      }
+      default: {
+        const batch = this.batches.get(line.batchId) ?? fail(`${line.k} for unknown batch ${line.batchId}`);
+        if (line.k === 'sent') Object.assign(batch, { status: 'sent', txHash: line.txHash });
+        else if (line.k === 'reverted') {
+          batch.status = 'pending';
+          delete batch.txHash;
+        } else {
+          batch.status = 'confirmed';
+          if (line.txHash !== undefined) batch.txHash = line.txHash;
+          if (line.blockNumber !== undefined) batch.blockNumber = line.blockNumber;
+        }
+      }
+    }
+  }
+
+  private load(): { line: number; bytes: number } | undefined {
+    const { path } = this.options;
+    if (!existsSync(path)) return undefined;
+    const text = readFileSync(path, 'utf8');
+    const lines = text.split('\n');
+    const tail = lines.pop()!; // '' when the file ends in a newline
+    let bytes = 0;
+    lines.forEach((raw, i) => {
+      this.apply(parseLine(path, raw, i + 1), i + 1);
+      bytes += Buffer.byteLength(raw) + 1;
+    });
+    if (tail === '') return undefined;
+    const line = lines.length + 1;
+    (this.options.onWarning ?? console.warn)(
+      `outbox ${path}: line ${line} is incomplete (${Buffer.byteLength(tail)} bytes, a crash mid-write); cut off, ${lines.length} earlier lines kept`,
+    );
+    truncateSync(path, bytes);
+    return { line, bytes };
+  }
+}
+
+const isHash = (v: unknown): v is string => typeof v === 'string' && /^0x[0-9a-fA-F]{64}$/.test(v);
+
+function parseLine(path: string, raw: string, lineNo: number): Line {
+  const fail = (detail: string): never => {
+    throw new OutboxCorruptError(path, lineNo, detail);
+  };
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return fail('not JSON');
+  }
+  if (!v || typeof v !== 'object') return fail('not an object');
+  switch (v.k) {
+    case 'event': {
+      const e = v.event as Record<string, unknown> | undefined;
+      if (!Number.isInteger(v.seq) || !e || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.time !== 'number' || !e.payload || typeof e.payload !== 'object')
+        return fail('event line lacks seq, id, type, time or payload');
+      return v as unknown as Line;
+    }
+    case 'batch':
+      if (!isHash(v.batchId) || !isHash(v.root) || !Array.isArray(v.eventIds) || !v.eventIds.every((id) => typeof id === 'string')) return fail('batch line lacks batchId, root or eventIds');
+      return v as unknown as Line;
+    case 'sent':
+    case 'reverted':
+      if (!isHash(v.batchId) || !isHash(v.txHash)) return fail(`${v.k} line lacks batchId or txHash`);
+      return v as unknown as Line;
+    case 'confirmed':
+      if (!isHash(v.batchId)) return fail('confirmed line lacks batchId');
+      return v as unknown as Line;
+    default:
+      return fail(`unknown record kind ${JSON.stringify(v.k)}`);
+  }
+}
+
+/**
+ * The outbox as the ledger agent's port: an event counts as recorded once it
+ * is durably queued (seq = its place in the outbox, hash = its Merkle leaf);
+ * anchoring follows in batches via `flush`.
+ */
+export class OutboxLedger implements LedgerPort {
+  constructor(readonly outbox: Outbox) {}
+  append(event: TwinEvent): LedgerReceipt {
+    const { seq, leaf, duplicate } = this.outbox.add(event);
+    return { event: event.id, seq, hash: leaf, duplicate };
+  }
+  close(): void {}
+}
