@@ -11,8 +11,10 @@ import { vrpCommand, vrpHelp } from './commands/vrp.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { pdmCommand, pdmHelp } from './commands/pdm.js';
 import { agentHostCommand, agentHostHelp } from './commands/agent-host.js';
+import { twinCommand, twinHelp } from './commands/twin.js';
 
-const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+/** A command may return its exit code (e.g. 1 = a check failed); nothing means 0. */
+const commands: Record<string, { run: (argv: string[]) => Promise<void | number>; help: string }> = {
   run: { run: runCommand, help: runHelp },
   compare: { run: compareCommand, help: compareHelp },
   validate: { run: validateCommand, help: validateHelp },
@@ -22,6 +24,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   serve: { run: serveCommand, help: serveHelp },
   pdm: { run: pdmCommand, help: pdmHelp },
   'agent-host': { run: agentHostCommand, help: agentHostHelp },
+  twin: { run: twinCommand, help: twinHelp },
 };
 
 function usage(): string {
@@ -47,8 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await command.run(rest);
-    return 0;
+    const code = await command.run(rest);
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof ScenarioError) {
       process.stderr.write(e.message.split('\n').map((line) => `hyperfactory: ${line}\n`).join(''));

@@ -1,13 +1,13 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { AbiCoder, keccak256 } from 'ethers';
 import type { LedgerPort, LedgerReceipt, TwinEvent } from '../../../agents/ports/ledger-port.js';
-import { buildBatch, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValues, verifyProof } from '../../../agents/ledger/merkle/merkle.js';
+import { buildBatch, buildTree, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValues, verifyProof } from '../../../agents/ledger/merkle/merkle.js';
 
 /**
  * A durable outbox of twin events on their way to a chain, as an append-only
  * NDJSON journal (one fsync'd line per state change):
  *
- *     {"k":"event","seq":0,"event":{…TwinEvent},"signature"?:"0x…"}
+ *     {"k":"event","seq":0,"event":{…TwinEvent},"signature"?:"0x…","leaf"?:"0x…"}
  *     {"k":"batch","batchId":"0x…","eventIds":[…],"root":"0x…"}
  *     {"k":"sent","batchId":"0x…","txHash":"0x…"}
  *     {"k":"confirmed","batchId":"0x…","txHash"?:"0x…","blockNumber"?:n}
@@ -24,6 +24,11 @@ import { buildBatch, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValues, verifyPr
  * A crash mid-write leaves at most a torn last line; it is cut off with a
  * warning (its writer never got an acknowledgement). Any other bad line is
  * an error naming the file and line: the journal is never guessed at.
+ *
+ * An event line records its Merkle leaf (older journals may lack it): an
+ * event altered after it was queued no longer hashes to it, so the change is
+ * caught here on open and, by `hyperfactory twin verify`, pinned to that event
+ * rather than only to its batch's root.
  */
 
 export type BatchStatus = 'pending' | 'sent' | 'confirmed';
@@ -90,7 +95,7 @@ interface StoredEvent {
 }
 
 type Line =
-  | { k: 'event'; seq: number; event: TwinEvent; signature?: string }
+  | { k: 'event'; seq: number; event: TwinEvent; signature?: string; leaf?: string }
   | { k: 'batch'; batchId: string; eventIds: string[]; root: string }
   | { k: 'sent'; batchId: string; txHash: string }
   | { k: 'confirmed'; batchId: string; txHash?: string; blockNumber?: number }
@@ -119,8 +124,9 @@ export class Outbox {
     const known = this.events.get(event.id);
     if (known) return { seq: known.seq, leaf: known.leaf, duplicate: true };
     const seq = this.events.size;
-    const line: Line = { k: 'event', seq, event, ...(signature !== undefined ? { signature } : {}) };
+    const line: Extract<Line, { k: 'event' }> = { k: 'event', seq, event, ...(signature !== undefined ? { signature } : {}) };
     const stored = this.storeEvent(line); // validates (leaf hashing refuses what cannot be encoded) before writing
+    line.leaf = stored.leaf;
     this.write(line);
     this.events.set(event.id, stored);
     return { seq, leaf: stored.leaf, duplicate: false };
@@ -198,6 +204,10 @@ export class Outbox {
         }
       } catch (e) {
         report.errors.push({ batchId: batch.batchId, message: e instanceof Error ? e.message : String(e) });
+        // The chain cannot be reached (a submitter's ChainUnavailableError):
+        // every later batch would fail the same way, each after its own
+        // timeout. Leave them as they are; the next flush resumes here.
+        if ((e as { chainUnavailable?: unknown } | null)?.chainUnavailable === true) break;
       }
     }
     return report;
@@ -212,6 +222,17 @@ export class Outbox {
     const proof = tree.proof(batch.eventIds.indexOf(eventId));
     if (!verifyProof(batch.root, stored.leaf, proof)) throw new Error(`outbox ${this.options.path}: batch ${batch.batchId} does not prove ${eventId}`);
     return { batchId: batch.batchId, root: batch.root, leaf: stored.leaf, proof, status: batch.status };
+  }
+
+  /**
+   * Proofs of every event of a batch from one tree build (`proof()` rebuilds
+   * the tree per event, which is quadratic when a whole batch is checked).
+   */
+  batchProofs(batchId: string): { eventId: string; leaf: string; proof: string[] }[] {
+    const batch = this.batches.get(batchId);
+    if (!batch) throw new Error(`outbox ${this.options.path}: no batch ${batchId}`);
+    const tree = buildTree(batch.eventIds.map((id) => this.events.get(id)!.leaf));
+    return batch.eventIds.map((eventId, i) => ({ eventId, leaf: tree.leaves[i], proof: tree.proof(i) }));
   }
 
   private record(line: Line): void {
@@ -243,7 +264,9 @@ export class Outbox {
       case 'event': {
         if (this.events.has(line.event.id)) fail(`event ${line.event.id} recorded twice`);
         if (line.seq !== this.events.size) fail(`event seq ${line.seq}, expected ${this.events.size}`);
-        this.events.set(line.event.id, this.storeEvent(line));
+        const stored = this.storeEvent(line);
+        if (line.leaf !== undefined && line.leaf.toLowerCase() !== stored.leaf) fail(`event ${line.event.id} no longer hashes to its recorded leaf (the record was altered)`);
+        this.events.set(line.event.id, stored);
         return;
       }
       case 'batch': {
@@ -309,6 +332,7 @@ function parseLine(path: string, raw: string, lineNo: number): Line {
       const e = v.event as Record<string, unknown> | undefined;
       if (!Number.isInteger(v.seq) || !e || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.time !== 'number' || !e.payload || typeof e.payload !== 'object')
         return fail('event line lacks seq, id, type, time or payload');
+      if (v.leaf !== undefined && !isHash(v.leaf)) return fail('event line has a malformed leaf');
       return v as unknown as Line;
     }
     case 'batch':

@@ -1,0 +1,178 @@
+/**
+ * The outbox's chain side: anchors batches of twin events in `MaintenanceLog`
+ * with ethers v6.
+ *
+ * - `submit` sends `anchor(root, count, batchId)` and returns the hash without
+ *   waiting for a block, so the outbox can write its `sent` line at once; the
+ *   receipt is collected on this or a later flush.
+ * - `anchored` asks the contract (`indexOf(batchId)` reverts `UnknownBatch`
+ *   for a batch it does not hold), so a batch sent just before a crash is
+ *   recognised instead of sent twice. The contract also refuses a repeated
+ *   batchId (`DuplicateBatch`), so "exactly once" never rests on this side alone.
+ * - A node that cannot be reached (refused, reset, timed out, 5xx) raises
+ *   `ChainUnavailableError`. The outbox catches submitter errors per batch and
+ *   retries on the next flush, and stops the current flush at the first one
+ *   of these (`chainUnavailable`), since every other batch would fail the same way.
+ */
+import { Contract, JsonRpcProvider, Network, NonceManager, Wallet, type TransactionReceipt } from 'ethers';
+import { loadArtifact } from '../../contracts/artifacts.js';
+import type { BatchRecord, Submitter } from './outbox/outbox.js';
+
+/** The node did not answer: nothing is known about the call; retry later. */
+export class ChainUnavailableError extends Error {
+  override name = 'ChainUnavailableError';
+  /** Read by the outbox (duck-typed, so the outbox needs no ethers import). */
+  readonly chainUnavailable = true;
+  constructor(
+    readonly rpcUrl: string,
+    readonly operation: string,
+    override readonly cause: unknown,
+  ) {
+    super(`chain at ${rpcUrl} unavailable during ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Node / ethers error codes that mean "no answer" rather than "the chain said no". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'TIMEOUT',
+  'NETWORK_ERROR',
+  'SERVER_ERROR',
+]);
+
+/** True when an error (or its cause chain) says the node could not be reached. */
+export function isUnavailable(err: unknown): boolean {
+  type Link = { code?: unknown; cause?: unknown; error?: unknown; message?: unknown };
+  for (let e = err as Link | undefined, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && /fetch failed|socket hang up|ECONNREFUSED|ECONNRESET/.test(e.message)) return true;
+    e = (e.cause ?? e.error) as Link | undefined;
+  }
+  return false;
+}
+
+export interface ChainSubmitterOptions {
+  rpcUrl: string;
+  /** Key of an account holding OPERATOR_ROLE on MaintenanceLog. */
+  operatorKey: string;
+  /** MaintenanceLog address (deployment.json → addresses.MaintenanceLog). */
+  address: string;
+  /** Chain id (skips network detection, which ethers retries forever while the node is down). */
+  chainId?: number;
+}
+
+export interface AnchoredBatch {
+  index: number;
+  root: string;
+  batchId: string;
+  count: number;
+  anchoredAt: number;
+  anchoredBy: string;
+}
+
+export class ChainSubmitter implements Submitter {
+  readonly provider: JsonRpcProvider;
+  readonly signer: NonceManager;
+  /** MaintenanceLog connected to the operator (through the NonceManager). */
+  readonly log: Contract;
+
+  constructor(readonly options: ChainSubmitterOptions) {
+    this.provider = new JsonRpcProvider(options.rpcUrl, Network.from(options.chainId ?? 31337), { staticNetwork: true, cacheTimeout: -1 });
+    this.signer = new NonceManager(new Wallet(options.operatorKey, this.provider));
+    this.log = new Contract(options.address, loadArtifact('MaintenanceLog').abi as never, this.signer);
+  }
+
+  async submit(batch: BatchRecord): Promise<{ txHash: string }> {
+    try {
+      const tx = await this.log.getFunction('anchor')(batch.root, batch.eventIds.length, batch.batchId);
+      return { txHash: tx.hash as string };
+    } catch (err) {
+      // NonceManager counted a nonce before the send failed (refused, reverted
+      // in gas estimation); without a resync every later send would leave a gap.
+      this.signer.reset();
+      throw this.wrap('anchor', err);
+    }
+  }
+
+  async receipt(txHash: string): Promise<{ blockNumber: number; status: 'success' | 'reverted' } | undefined> {
+    const r = await this.call('receipt', () => this.provider.getTransactionReceipt(txHash));
+    if (r) return { blockNumber: r.blockNumber, status: r.status === 1 ? 'success' : 'reverted' };
+    // No receipt. If the node no longer knows the transaction at all (dropped,
+    // or a chain restarted from a state saved before it was mined), waiting is
+    // useless: report it as not anchored so the outbox puts the batch back to
+    // pending; `anchored()` is asked again before it is resent.
+    const tx = await this.call('receipt', () => this.provider.getTransaction(txHash));
+    return tx ? undefined : { blockNumber: -1, status: 'reverted' };
+  }
+
+  async anchored(batchId: string): Promise<boolean> {
+    return (await this.indexOf(batchId)) !== undefined;
+  }
+
+  /** The batch's index in MaintenanceLog, undefined when the contract does not hold it. */
+  async indexOf(batchId: string): Promise<number | undefined> {
+    try {
+      return Number(await this.log.getFunction('indexOf')(batchId));
+    } catch (err) {
+      if (this.revertName(err) === 'UnknownBatch') return undefined;
+      throw this.wrap('indexOf', err);
+    }
+  }
+
+  async batchCount(): Promise<number> {
+    return Number(await this.call('batchCount', () => this.log.getFunction('batchCount')()));
+  }
+
+  async batch(index: number): Promise<AnchoredBatch> {
+    const b = await this.call('batch', () => this.log.getFunction('batch')(index));
+    return { index, root: b.root, batchId: b.batchId, count: Number(b.count), anchoredAt: Number(b.anchoredAt), anchoredBy: b.anchoredBy };
+  }
+
+  /** `MaintenanceLog.verify`: the contract's own Merkle check of one event. */
+  async verify(index: number, leaf: string, proof: string[]): Promise<boolean> {
+    return Boolean(await this.call('verify', () => this.log.getFunction('verify')(index, leaf, proof)));
+  }
+
+  /** Full receipt (gas figures for the bench). */
+  fullReceipt(txHash: string): Promise<TransactionReceipt | null> {
+    return this.call('receipt', () => this.provider.getTransactionReceipt(txHash));
+  }
+
+  close(): void {
+    this.provider.destroy();
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.wrap(operation, err);
+    }
+  }
+
+  private wrap(operation: string, err: unknown): unknown {
+    return isUnavailable(err) && !(err instanceof ChainUnavailableError) ? new ChainUnavailableError(this.options.rpcUrl, operation, err) : err;
+  }
+
+  private revertName(err: unknown): string | undefined {
+    const e = err as { code?: string; revert?: { name?: string }; data?: string };
+    if (e?.revert?.name) return e.revert.name;
+    if (typeof e?.data === 'string' && e.data.length >= 10) {
+      try {
+        return this.log.interface.parseError(e.data)?.name;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+}
