@@ -79,16 +79,101 @@ export interface AnchoredBatch {
   anchoredBy: string;
 }
 
-export class ChainSubmitter implements Submitter {
+/**
+ * Read-only access to MaintenanceLog (no key needed: auditing, `twin verify`),
+ * with a node that cannot be reached reported as ChainUnavailableError.
+ */
+export class MaintenanceLogReader {
   readonly provider: JsonRpcProvider;
-  readonly signer: NonceManager;
-  /** MaintenanceLog connected to the operator (through the NonceManager). */
+  /** MaintenanceLog, connected to the provider (the submitter connects it to its signer). */
   readonly log: Contract;
 
+  constructor(
+    readonly rpcUrl: string,
+    readonly address: string,
+    chainId = 31337,
+    signerKey?: string,
+  ) {
+    this.provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
+    this.signer = signerKey === undefined ? undefined : new NonceManager(new Wallet(signerKey, this.provider));
+    this.log = new Contract(address, loadArtifact('MaintenanceLog').abi as never, this.signer ?? this.provider);
+  }
+
+  protected readonly signer: NonceManager | undefined;
+
+  /** False when there is no contract code at the address (deployment.json from another chain). */
+  async deployed(): Promise<boolean> {
+    return (await this.call('getCode', () => this.provider.getCode(this.address))) !== '0x';
+  }
+
+  /** The batch's index in MaintenanceLog, undefined when the contract does not hold it. */
+  async indexOf(batchId: string): Promise<number | undefined> {
+    try {
+      return Number(await this.log.getFunction('indexOf')(batchId));
+    } catch (err) {
+      if (this.revertName(err) === 'UnknownBatch') return undefined;
+      throw this.wrap('indexOf', err);
+    }
+  }
+
+  /** The anchored root of a batch id, undefined when the contract does not hold it. */
+  async anchoredRoot(batchId: string): Promise<{ index: number; root: string } | undefined> {
+    const index = await this.indexOf(batchId);
+    if (index === undefined) return undefined;
+    const b = await this.batch(index);
+    return { index, root: String(b.root).toLowerCase() };
+  }
+
+  async batchCount(): Promise<number> {
+    return Number(await this.call('batchCount', () => this.log.getFunction('batchCount')()));
+  }
+
+  async batch(index: number): Promise<AnchoredBatch> {
+    const b = await this.call('batch', () => this.log.getFunction('batch')(index));
+    return { index, root: b.root, batchId: b.batchId, count: Number(b.count), anchoredAt: Number(b.anchoredAt), anchoredBy: b.anchoredBy };
+  }
+
+  /** `MaintenanceLog.verify`: the contract's own Merkle check of one event. */
+  async verify(index: number, leaf: string, proof: string[]): Promise<boolean> {
+    return Boolean(await this.call('verify', () => this.log.getFunction('verify')(index, leaf, proof)));
+  }
+
+  close(): void {
+    this.provider.destroy();
+  }
+
+  protected async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.wrap(operation, err);
+    }
+  }
+
+  protected wrap(operation: string, err: unknown): unknown {
+    return isUnavailable(err) && !(err instanceof ChainUnavailableError) ? new ChainUnavailableError(this.rpcUrl, operation, err) : err;
+  }
+
+  protected revertName(err: unknown): string | undefined {
+    const e = err as { code?: string; revert?: { name?: string }; data?: string };
+    if (e?.revert?.name) return e.revert.name;
+    if (typeof e?.data === 'string' && e.data.length >= 10) {
+      try {
+        return this.log.interface.parseError(e.data)?.name;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+}
+
+export class ChainSubmitter extends MaintenanceLogReader implements Submitter {
+  /** The operator's signer: sends go through it. */
+  declare protected readonly signer: NonceManager;
+
   constructor(readonly options: ChainSubmitterOptions) {
-    this.provider = new JsonRpcProvider(options.rpcUrl, Network.from(options.chainId ?? 31337), { staticNetwork: true, cacheTimeout: -1 });
-    this.signer = new NonceManager(new Wallet(options.operatorKey, this.provider));
-    this.log = new Contract(options.address, loadArtifact('MaintenanceLog').abi as never, this.signer);
+    super(options.rpcUrl, options.address, options.chainId ?? 31337, options.operatorKey);
   }
 
   async submit(batch: BatchRecord): Promise<{ txHash: string }> {
@@ -118,61 +203,8 @@ export class ChainSubmitter implements Submitter {
     return (await this.indexOf(batchId)) !== undefined;
   }
 
-  /** The batch's index in MaintenanceLog, undefined when the contract does not hold it. */
-  async indexOf(batchId: string): Promise<number | undefined> {
-    try {
-      return Number(await this.log.getFunction('indexOf')(batchId));
-    } catch (err) {
-      if (this.revertName(err) === 'UnknownBatch') return undefined;
-      throw this.wrap('indexOf', err);
-    }
-  }
-
-  async batchCount(): Promise<number> {
-    return Number(await this.call('batchCount', () => this.log.getFunction('batchCount')()));
-  }
-
-  async batch(index: number): Promise<AnchoredBatch> {
-    const b = await this.call('batch', () => this.log.getFunction('batch')(index));
-    return { index, root: b.root, batchId: b.batchId, count: Number(b.count), anchoredAt: Number(b.anchoredAt), anchoredBy: b.anchoredBy };
-  }
-
-  /** `MaintenanceLog.verify`: the contract's own Merkle check of one event. */
-  async verify(index: number, leaf: string, proof: string[]): Promise<boolean> {
-    return Boolean(await this.call('verify', () => this.log.getFunction('verify')(index, leaf, proof)));
-  }
-
   /** Full receipt (gas figures for the bench). */
   fullReceipt(txHash: string): Promise<TransactionReceipt | null> {
     return this.call('receipt', () => this.provider.getTransactionReceipt(txHash));
-  }
-
-  close(): void {
-    this.provider.destroy();
-  }
-
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw this.wrap(operation, err);
-    }
-  }
-
-  private wrap(operation: string, err: unknown): unknown {
-    return isUnavailable(err) && !(err instanceof ChainUnavailableError) ? new ChainUnavailableError(this.options.rpcUrl, operation, err) : err;
-  }
-
-  private revertName(err: unknown): string | undefined {
-    const e = err as { code?: string; revert?: { name?: string }; data?: string };
-    if (e?.revert?.name) return e.revert.name;
-    if (typeof e?.data === 'string' && e.data.length >= 10) {
-      try {
-        return this.log.interface.parseError(e.data)?.name;
-      } catch {
-        return undefined;
-      }
-    }
-    return undefined;
   }
 }

@@ -8,11 +8,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Contract, JsonRpcProvider, Network } from 'ethers';
 import type { TwinEvent } from '../../agents/ports/ledger-port.js';
 import { buildTree, standardLeafHash, TWIN_LEAF_TYPES, twinLeafValues, verifyProof } from '../../agents/ledger/merkle/merkle.js';
-import { loadArtifact } from '../../contracts/artifacts.js';
-import { ChainUnavailableError, isUnavailable } from './chain-submitter.js';
+import type { MaintenanceLogReader } from './chain-submitter.js';
 import type { DeploymentRecord } from './deploy.js';
 
 /** Files of the chain data folder (`data/chain` by default, see docs/ledger.md). */
@@ -105,51 +103,7 @@ export function readDeployment(dataDir: string): DeploymentRecord {
   }
 }
 
-/** Read-only MaintenanceLog access (no key needed to audit). */
-export class MaintenanceLogReader {
-  private readonly provider: JsonRpcProvider;
-  private readonly log: Contract;
-  constructor(
-    readonly rpcUrl: string,
-    readonly address: string,
-    chainId: number,
-  ) {
-    this.provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
-    this.log = new Contract(address, loadArtifact('MaintenanceLog').abi as never, this.provider);
-  }
-
-  /** False when there is no contract code at the address (deployment.json from another chain). */
-  async deployed(): Promise<boolean> {
-    return (await this.call('getCode', () => this.provider.getCode(this.address))) !== '0x';
-  }
-
-  /** The anchored root of a batch id, undefined when the contract does not hold it. */
-  async anchoredRoot(batchId: string): Promise<{ index: number; root: string } | undefined> {
-    let index: number;
-    try {
-      index = Number(await this.log.getFunction('indexOf')(batchId));
-    } catch (err) {
-      if (isUnavailable(err)) throw new ChainUnavailableError(this.rpcUrl, 'indexOf', err);
-      const e = err as { revert?: { name?: string } };
-      if (e?.revert?.name === 'UnknownBatch') return undefined;
-      throw err;
-    }
-    const b = await this.call('batch', () => this.log.getFunction('batch')(index));
-    return { index, root: String(b.root).toLowerCase() };
-  }
-
-  close(): void {
-    this.provider.destroy();
-  }
-
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw isUnavailable(err) ? new ChainUnavailableError(this.rpcUrl, operation, err) : err;
-    }
-  }
-}
+export { MaintenanceLogReader } from './chain-submitter.js';
 
 export type MismatchReason = 'not-anchored' | 'tampered' | 'proof-fails';
 

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../../runtime/paths.js';
 import type { RandomStream } from '../../../sim/random/stream.js';
 import { FLEET_FEATURE_NAMES, fleetFeatures, type FeatureInput } from './fleet-features.js';
 import type { FleetEnv, FleetOption, FleetPolicy } from './fleet-env.js';
-import { argmaxFeasible, checkMlpWeights, mlpScores, softmaxFeasible, type MlpWeights } from './mlp-forward.js';
-import { WeightsSchema, type Weights } from './policy.js';
+import { argmaxFeasible, checkMlpWeights, mlpScores, sampleFeasible, softmaxFeasible, type MlpWeights } from './mlp-forward.js';
+import { readWeights, type Weights } from './policy.js';
 import { initMlpWeights } from './reinforce.js';
 
 /**
@@ -56,14 +55,7 @@ export function samplingFleetPolicy(
     const x = envFeatures(env, options);
     const feasible = options.map((o) => o.quote !== undefined);
     const p = softmaxFeasible(mlpScores(w, x, options.length), feasible);
-    let u = rng.next();
-    let action = -1;
-    for (let i = 0; i < p.length; i++) {
-      if (!feasible[i]) continue;
-      action = i;
-      u -= p[i];
-      if (u < 0) break;
-    }
+    const action = sampleFeasible(p, feasible, rng);
     record?.(x, feasible, action);
     return action;
   };
@@ -71,8 +63,7 @@ export function samplingFleetPolicy(
 
 /** Reads and checks weights trained on the fleet features. */
 export function loadFleetWeights(path = join(projectRoot(), FLEET_WEIGHTS_FILE)): Weights {
-  const w = WeightsSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  if (w.features.join() !== FLEET_FEATURE_NAMES.join()) throw new Error(`${path}: trained on other features (${w.features.join()})`);
+  const w = readWeights(path, FLEET_FEATURE_NAMES);
   checkMlpWeights(w);
   return w;
 }

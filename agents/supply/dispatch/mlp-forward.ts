@@ -72,6 +72,19 @@ export function softmaxFeasible(s: ArrayLike<number>, feasible: readonly boolean
   return p;
 }
 
+/** Draws a feasible option from probabilities `p` with one uniform draw (the training policies' sampling). */
+export function sampleFeasible(p: ArrayLike<number>, feasible: readonly boolean[], rng: { next(): number }): number {
+  let u = rng.next();
+  let action = -1;
+  for (let i = 0; i < p.length; i++) {
+    if (!feasible[i]) continue;
+    action = i;
+    u -= p[i];
+    if (u < 0) break;
+  }
+  return action;
+}
+
 /** Checks that weights fit their feature list (array sizes); throws with what is wrong. */
 export function checkMlpWeights(w: MlpWeights): void {
   const F = w.features.length;

@@ -5,7 +5,7 @@ import { projectRoot } from '../../../runtime/paths.js';
 import type { Policy } from './dispatch-env.js';
 import { FEATURE_NAMES, optionFeatures } from './features.js';
 import type { RandomStream } from '../../../sim/random/stream.js';
-import { mlpScores, softmaxFeasible } from './mlp-forward.js';
+import { mlpScores, sampleFeasible, softmaxFeasible } from './mlp-forward.js';
 import { initMlpWeights } from './reinforce.js';
 
 /**
@@ -74,14 +74,7 @@ export function samplingPolicy(
     const x = optionFeatures(env, options);
     const feasible = options.map((o) => o.feasible);
     const p = probabilities(scores(w, x, options.length), feasible);
-    let u = rng.next();
-    let action = -1;
-    for (let i = 0; i < p.length; i++) {
-      if (!feasible[i]) continue;
-      action = i;
-      u -= p[i];
-      if (u < 0) break;
-    }
+    const action = sampleFeasible(p, feasible, rng);
     record?.(x, feasible, action);
     return action;
   };
@@ -91,7 +84,12 @@ export function samplingPolicy(
 export const WEIGHTS_FILE = join('agents', 'supply', 'dispatch', 'policy-weights.json');
 
 export function loadWeights(path = join(projectRoot(), WEIGHTS_FILE)): Weights {
+  return readWeights(path, FEATURE_NAMES);
+}
+
+/** Reads a weights file and checks it was trained on `features` (in that order). */
+export function readWeights(path: string, features: readonly string[]): Weights {
   const w = WeightsSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  if (w.features.join() !== FEATURE_NAMES.join()) throw new Error(`${path}: trained on other features (${w.features.join()})`);
+  if (w.features.join() !== features.join()) throw new Error(`${path}: trained on other features (${w.features.join()})`);
   return w;
 }
