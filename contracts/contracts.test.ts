@@ -134,7 +134,7 @@ describe('HyperFactory contracts on Anvil', () => {
     for (const who of [ADMIN, VENDOR, AUDITOR, STRANGER]) {
       await unauthorized('HGPT', who, 'rewardRound', [addr(SITE), 1n]);
       await unauthorized('TwinRegistry', who, 'setTwinState', [1n, id('x')]);
-      await unauthorized('MaintenanceLog', who, 'anchor', [id('root'), 1n, id(`batch-${who}`)]);
+      await unauthorized('MaintenanceLog', who, 'anchor', [id(`root-${who}`), 1n]);
       await unauthorized('MaintenanceMarket', who, 'postJob', [1n, id('spec'), 1n]);
       await unauthorized('MaintenanceMarket', who, 'award', [1n, addr(VENDOR)]);
       await unauthorized('MaintenanceMarket', who, 'cancel', [1n]);
@@ -237,30 +237,36 @@ describe('HyperFactory contracts on Anvil', () => {
     // The batches the ledger's outbox builds (agents/ledger/merkle): twin events as leaves.
     const events: TwinEvent[] = [1, 2, 3, 4, 5].map((n) => ({ id: `ev-${n}`, time: n * 60, type: n % 2 ? 'repair.requested' : 'repair.completed', machine: 'press-1', payload: { n } }));
     const tree = buildBatch(events);
-    const batchId = id('batch-1');
-    await unauthorized('MaintenanceLog', AUDITOR, 'anchor', [tree.root, 5n, batchId]);
-    const rcpt = await send('MaintenanceLog', OPERATOR, 'anchor', tree.root, 5n, batchId);
+    await unauthorized('MaintenanceLog', AUDITOR, 'anchor', [tree.root, 5n]);
+    const rcpt = await send('MaintenanceLog', OPERATOR, 'anchor', tree.root, 5n);
     const log = at('MaintenanceLog', ADMIN);
-    const index = (log.interface.parseLog(rcpt.logs[0]!)!.args[0] as bigint);
-    expect(await log.getFunction('indexOf')(batchId)).toBe(index);
-    // Append-only: the same batch id cannot be anchored again.
-    await reverts('MaintenanceLog', OPERATOR, 'anchor', [id('other-root'), 5n, batchId], 'DuplicateBatch');
+    const anchored = log.interface.parseLog(rcpt.logs[0]!)!.args;
+    expect(anchored[2]).toBe(5n);
+    expect(anchored[3]).toBe(addr(OPERATOR));
+    const [index, count] = (await log.getFunction('anchorOf')(tree.root)) as [bigint, bigint, bigint];
+    expect([index, count]).toEqual([anchored[0], 5n]);
+    // Append-only: the same batch cannot be anchored again, and nothing empty or unknown counts.
+    await reverts('MaintenanceLog', OPERATOR, 'anchor', [tree.root, 5n], 'DuplicateBatch');
+    await reverts('MaintenanceLog', OPERATOR, 'anchor', [id('other-root'), 0n], 'EmptyBatch');
+    await reverts('MaintenanceLog', ADMIN, 'anchorOf', [id('never')], 'UnknownBatch');
 
     for (let i = 0; i < events.length; i++) {
       const leaf = tree.leaves[i]!;
       const proof = tree.proof(i);
       expect(verifyProof(tree.root, leaf, proof)).toBe(true);
-      expect(await log.getFunction('verify')(index, leaf, proof)).toBe(true);
+      expect(await log.getFunction('verify')(tree.root, leaf, proof)).toBe(true);
     }
     const tampered = standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues({ ...events[2]!, payload: { n: 99 } }));
     const proof = tree.proof(2);
-    expect(await log.getFunction('verify')(index, tampered, proof)).toBe(false);
+    expect(await log.getFunction('verify')(tree.root, tampered, proof)).toBe(false);
+    expect(await log.getFunction('verify')(id('never'), tree.leaves[2]!, proof)).toBe(false);
     expect(verifyProof(tree.root, tampered, proof)).toBe(false);
 
     // Auditor-only attestation.
-    for (const who of [ADMIN, OPERATOR, VENDOR, STRANGER]) await unauthorized('MaintenanceLog', who, 'attest', [index]);
-    await send('MaintenanceLog', AUDITOR, 'attest', index);
-    expect(await log.getFunction('attested')(index, addr(AUDITOR))).toBe(true);
+    for (const who of [ADMIN, OPERATOR, VENDOR, STRANGER]) await unauthorized('MaintenanceLog', who, 'attest', [tree.root]);
+    await send('MaintenanceLog', AUDITOR, 'attest', tree.root);
+    expect(await log.getFunction('attested')(tree.root, addr(AUDITOR))).toBe(true);
+    await reverts('MaintenanceLog', AUDITOR, 'attest', [id('never')], 'UnknownBatch');
   });
 
   it('marketplace: escrowed job, vendor-only bids, award, confirmation pays the vendor once', async () => {

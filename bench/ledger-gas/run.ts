@@ -3,8 +3,8 @@
  * 1000, through the real path (outbox → ChainSubmitter → Anvil). One anchor
  * stores a root, never the events, so its gas should not depend on the batch
  * size and the cost per event falls as 1/size; this measures by how much.
- * The first anchor on a fresh contract also pays for the batch array's first
- * slot, so it runs once as a warm-up and is reported apart.
+ * The first anchor on a fresh contract also sets the batch counter from zero
+ * (a new slot), so it runs once as a warm-up and is reported apart.
  *
  *   npm run build && node dist/bench/ledger-gas/run.js   (npm run bench:ledger-gas)
  *
@@ -59,7 +59,7 @@ try {
 
   const result = {
     benchmark: 'ledger-gas',
-    what: 'gasUsed of MaintenanceLog.anchor(root, count, batchId) per transaction, via Outbox + ChainSubmitter on Anvil',
+    what: 'gasUsed of MaintenanceLog.anchor(root, count) per transaction, via Outbox + ChainSubmitter on Anvil',
     firstAnchorOnFreshContract: warmup,
     rows,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, os: release(), node: process.version },

@@ -27,10 +27,9 @@ async function connect(node: AnvilNode, dataDir?: string): Promise<{ submitter: 
   return { submitter, reused: dep.reused };
 }
 
-/** On-chain view: every BatchAnchored event's batchId, in order. */
-async function anchoredIds(s: ChainSubmitter): Promise<string[]> {
-  const logs = await s.log.queryFilter(s.log.filters.BatchAnchored!(), 0, 'latest');
-  return logs.map((l) => (l as unknown as { args: { batchId: string } }).args.batchId);
+/** On-chain view: every BatchAnchored event's root, in order. */
+async function anchoredRoots(s: ChainSubmitter): Promise<string[]> {
+  return (await s.anchoredBatches()).map((b) => b.root);
 }
 
 let dir: string;
@@ -61,23 +60,24 @@ describe('ChainSubmitter + outbox on Anvil', () => {
     const batches = box.listBatches();
     expect(batches.every((b) => b.status === 'confirmed' && typeof b.blockNumber === 'number')).toBe(true);
     expect(await submitter.batchCount()).toBe(16);
-    expect(await anchoredIds(submitter)).toEqual(batches.map((b) => b.batchId));
+    expect(await anchoredRoots(submitter)).toEqual(batches.map((b) => b.root));
+    expect((await submitter.anchorOf(batches[3]!.root))!).toMatchObject({ index: 3, count: batches[3]!.eventIds.length });
 
-    const index = new Map<string, number>();
-    for (const b of batches) index.set(b.batchId, (await submitter.indexOf(b.batchId))!);
     // In parallel: ethers packs concurrent calls into JSON-RPC batches.
-    const proofs = batches.flatMap((b) => box.batchProofs(b.batchId).map((p) => ({ ...p, index: index.get(b.batchId)! })));
+    const proofs = batches.flatMap((b) => box.batchProofs(b.batchId).map((p) => ({ ...p, root: b.root })));
     expect(proofs.map((p) => p.eventId).sort()).toEqual(Array.from({ length: 1000 }, (_, n) => twin(n).id).sort());
-    const verdicts = await Promise.all(proofs.map((p) => submitter.verify(p.index, p.leaf, p.proof)));
+    const verdicts = await Promise.all(proofs.map((p) => submitter.verify(p.root, p.leaf, p.proof)));
     expect(verdicts.filter((v) => !v)).toHaveLength(0);
     // proof() (one event) agrees with batchProofs.
     expect(box.proof(proofs[17]!.eventId)!.proof).toEqual(proofs[17]!.proof);
     // A leaf not in the batch does not verify against that batch's root.
     const p = box.proof(twin(0).id)!;
-    expect(await submitter.verify(index.get(p.batchId)!, box.proof(twin(999).id)!.leaf, p.proof)).toBe(false);
-    // A repeated batch id is refused by the contract, and the nonce manager recovers.
+    expect(await submitter.verify(p.root, box.proof(twin(999).id)!.leaf, p.proof)).toBe(false);
+    // A root never anchored verifies nothing, even with a proof that fits it.
+    expect(await submitter.verify(`0x${'cd'.repeat(32)}`, p.leaf, p.proof)).toBe(false);
+    // A repeated root is refused by the contract, and the nonce manager recovers.
     await expect(submitter.submit(batches[0]!)).rejects.toThrow(/DuplicateBatch|revert/);
-    expect(await submitter.anchored(batches[0]!.batchId)).toBe(true);
+    expect(await submitter.anchored(batches[0]!.root)).toBe(true);
   });
 
   it('an unreachable node surfaces as ChainUnavailableError, which stops the flush without losing anything', async () => {
@@ -89,7 +89,7 @@ describe('ChainSubmitter + outbox on Anvil', () => {
       const report = await box.flush(down, { force: true });
       // One error, not three: the flush stops at the first unreachable call.
       expect(report.errors).toHaveLength(1);
-      expect(report.errors[0]!.message).toMatch(/unavailable during indexOf/);
+      expect(report.errors[0]!.message).toMatch(/unavailable during isAnchored/);
       expect(box.listBatches().map((b) => b.status)).toEqual(['pending', 'pending', 'pending']);
       expect((await box.flush(submitter)).confirmed).toHaveLength(3);
     } finally {
@@ -175,13 +175,13 @@ describe('chain outage and process crash', () => {
       const batches = box.listBatches();
       expect(batches.every((b) => b.status === 'confirmed')).toBe(true);
 
-      // Exactly once: one BatchAnchored per outbox batch, same ids, same roots, no repeats.
-      const ids = await anchoredIds(submitter);
-      expect(ids).toHaveLength(10);
-      expect(new Set(ids).size).toBe(10);
-      expect([...ids].sort()).toEqual(batches.map((b) => b.batchId).sort());
+      // Exactly once: one BatchAnchored per outbox batch, same roots, no repeats.
+      const roots = await anchoredRoots(submitter);
+      expect(roots).toHaveLength(10);
+      expect(new Set(roots).size).toBe(10);
+      expect([...roots].sort()).toEqual(batches.map((b) => b.root).sort());
       expect(await submitter.batchCount()).toBe(batches.length);
-      for (const b of batches) expect((await submitter.batch((await submitter.indexOf(b.batchId))!)).root).toBe(b.root);
+      for (const b of batches) expect((await submitter.anchorOf(b.root))?.count).toBe(b.eventIds.length);
 
       // Another simulated crash + reopen: same state, and a flush has nothing to do.
       const reopened = open();

@@ -2,13 +2,13 @@
  * The outbox's chain side: anchors batches of twin events in `MaintenanceLog`
  * with ethers v6.
  *
- * - `submit` sends `anchor(root, count, batchId)` and returns the hash without
+ * - `submit` sends `anchor(root, count)` and returns the hash without
  *   waiting for a block, so the outbox can write its `sent` line at once; the
  *   receipt is collected on this or a later flush.
- * - `anchored` asks the contract (`indexOf(batchId)` reverts `UnknownBatch`
- *   for a batch it does not hold), so a batch sent just before a crash is
- *   recognised instead of sent twice. The contract also refuses a repeated
- *   batchId (`DuplicateBatch`), so "exactly once" never rests on this side alone.
+ * - `anchored` asks the contract (`isAnchored(root)`), so a batch sent just
+ *   before a crash is recognised instead of sent twice. The contract also
+ *   refuses a repeated root (`DuplicateBatch`), so "exactly once" never rests
+ *   on this side alone.
  * - A node that cannot be reached (refused, reset, timed out, 5xx) raises
  *   `ChainUnavailableError`. The outbox catches submitter errors per batch and
  *   retries on the next flush, and stops the current flush at the first one
@@ -70,13 +70,18 @@ export interface ChainSubmitterOptions {
   chainId?: number;
 }
 
+/** A batch as MaintenanceLog holds it (its `BatchAnchored` log adds who sent it and in which block). */
 export interface AnchoredBatch {
   index: number;
   root: string;
-  batchId: string;
   count: number;
   anchoredAt: number;
+}
+
+export interface AnchoredLog extends AnchoredBatch {
   anchoredBy: string;
+  blockNumber: number;
+  txHash: string;
 }
 
 /**
@@ -106,36 +111,35 @@ export class MaintenanceLogReader {
     return (await this.call('getCode', () => this.provider.getCode(this.address))) !== '0x';
   }
 
-  /** The batch's index in MaintenanceLog, undefined when the contract does not hold it. */
-  async indexOf(batchId: string): Promise<number | undefined> {
+  /** Where and when a root was anchored; undefined when the contract does not hold it. */
+  async anchorOf(root: string): Promise<AnchoredBatch | undefined> {
     try {
-      return Number(await this.log.getFunction('indexOf')(batchId));
+      const [index, count, anchoredAt] = (await this.log.getFunction('anchorOf')(root)) as [bigint, bigint, bigint];
+      return { index: Number(index), root: root.toLowerCase(), count: Number(count), anchoredAt: Number(anchoredAt) };
     } catch (err) {
       if (this.revertName(err) === 'UnknownBatch') return undefined;
-      throw this.wrap('indexOf', err);
+      throw this.wrap('anchorOf', err);
     }
-  }
-
-  /** The anchored root of a batch id, undefined when the contract does not hold it. */
-  async anchoredRoot(batchId: string): Promise<{ index: number; root: string } | undefined> {
-    const index = await this.indexOf(batchId);
-    if (index === undefined) return undefined;
-    const b = await this.batch(index);
-    return { index, root: String(b.root).toLowerCase() };
   }
 
   async batchCount(): Promise<number> {
     return Number(await this.call('batchCount', () => this.log.getFunction('batchCount')()));
   }
 
-  async batch(index: number): Promise<AnchoredBatch> {
-    const b = await this.call('batch', () => this.log.getFunction('batch')(index));
-    return { index, root: b.root, batchId: b.batchId, count: Number(b.count), anchoredAt: Number(b.anchoredAt), anchoredBy: b.anchoredBy };
+  /** Every anchored batch in order, from the contract's `BatchAnchored` logs. */
+  async anchoredBatches(fromBlock = 0): Promise<AnchoredLog[]> {
+    const logs = await this.call('getLogs', () => this.log.queryFilter(this.log.filters.BatchAnchored!(), fromBlock));
+    return logs
+      .map((l) => {
+        const args = (l as unknown as { args: [bigint, string, bigint, string] }).args;
+        return { index: Number(args[0]), root: args[1].toLowerCase(), count: Number(args[2]), anchoredBy: args[3], anchoredAt: 0, blockNumber: l.blockNumber, txHash: l.transactionHash };
+      })
+      .sort((a, b) => a.index - b.index);
   }
 
   /** `MaintenanceLog.verify`: the contract's own Merkle check of one event. */
-  async verify(index: number, leaf: string, proof: string[]): Promise<boolean> {
-    return Boolean(await this.call('verify', () => this.log.getFunction('verify')(index, leaf, proof)));
+  async verify(root: string, leaf: string, proof: string[]): Promise<boolean> {
+    return Boolean(await this.call('verify', () => this.log.getFunction('verify')(root, leaf, proof)));
   }
 
   close(): void {
@@ -178,7 +182,7 @@ export class ChainSubmitter extends MaintenanceLogReader implements Submitter {
 
   async submit(batch: BatchRecord): Promise<{ txHash: string }> {
     try {
-      const tx = await this.log.getFunction('anchor')(batch.root, batch.eventIds.length, batch.batchId);
+      const tx = await this.log.getFunction('anchor')(batch.root, batch.eventIds.length);
       return { txHash: tx.hash as string };
     } catch (err) {
       // NonceManager counted a nonce before the send failed (refused, reverted
@@ -199,8 +203,8 @@ export class ChainSubmitter extends MaintenanceLogReader implements Submitter {
     return tx ? undefined : { blockNumber: -1, status: 'reverted' };
   }
 
-  async anchored(batchId: string): Promise<boolean> {
-    return (await this.indexOf(batchId)) !== undefined;
+  async anchored(root: string): Promise<boolean> {
+    return Boolean(await this.call('isAnchored', () => this.log.getFunction('isAnchored')(root)));
   }
 
   /** Full receipt (gas figures for the bench). */

@@ -83,10 +83,11 @@ export function readLocalLog(path: string): LocalLog {
         const e = byId.get(id);
         if (e) e.batchId = b.batchId;
       }
-    } else if (v.k === 'sent' || v.k === 'confirmed' || v.k === 'reverted') {
+    } else if (v.k === 'sent' || v.k === 'confirmed' || v.k === 'reverted' || v.k === 'lost') {
       const b = batches.get(String(v.batchId));
       if (!b) return;
-      b.status = v.k === 'reverted' ? 'pending' : v.k;
+      b.status = v.k === 'reverted' || v.k === 'lost' ? 'pending' : v.k;
+      if (v.k !== 'confirmed') delete b.blockNumber;
       if (v.k === 'confirmed' && typeof v.blockNumber === 'number') b.blockNumber = v.blockNumber;
     }
   });
@@ -122,15 +123,15 @@ export interface VerifyReport {
 
 /**
  * Checks each local event (all, or one machine's): its record must still hash
- * to the leaf written when it was queued (else `tampered`), its batch must be
- * anchored (else `not-anchored`), and its Merkle proof, built from the batch's
- * recorded leaves, must reach the root the contract holds (else `proof-fails`:
+ * to the leaf written when it was queued (else `tampered`), its batch's root
+ * must be anchored (else `not-anchored`), and its Merkle proof, built from the
+ * batch's recorded leaves, must reach that anchored root (else `proof-fails`:
  * the local batch differs from what was anchored).
  */
-export async function verifyLocalLog(log: LocalLog, chain: Pick<MaintenanceLogReader, 'anchoredRoot'>, machine?: string): Promise<VerifyReport> {
+export async function verifyLocalLog(log: LocalLog, chain: Pick<MaintenanceLogReader, 'anchorOf'>, machine?: string): Promise<VerifyReport> {
   const selected = log.events.filter((e) => machine === undefined || (e.event?.machine ?? '') === machine);
   const mismatches: Mismatch[] = [];
-  const roots = new Map<string, Awaited<ReturnType<MaintenanceLogReader['anchoredRoot']>>>();
+  const roots = new Map<string, Awaited<ReturnType<MaintenanceLogReader['anchorOf']>>>();
   const trees = new Map<string, ReturnType<typeof buildTree> | undefined>();
   const byId = new Map(log.events.map((e) => [e.event?.id, e]));
   for (const e of selected) {
@@ -148,13 +149,13 @@ export async function verifyLocalLog(log: LocalLog, chain: Pick<MaintenanceLogRe
       m('not-anchored', 'not in a batch yet (still queued in the outbox)');
       continue;
     }
-    if (!roots.has(e.batchId)) roots.set(e.batchId, await chain.anchoredRoot(e.batchId));
+    const batch = log.batches.get(e.batchId)!;
+    if (!roots.has(e.batchId)) roots.set(e.batchId, await chain.anchorOf(batch.root));
     const anchored = roots.get(e.batchId);
     if (!anchored) {
-      m('not-anchored', `batch ${e.batchId} (${log.batches.get(e.batchId)!.status} locally) is not on chain`);
+      m('not-anchored', `batch ${e.batchId} (root ${batch.root}, ${batch.status} locally) is not on chain`);
       continue;
     }
-    const batch = log.batches.get(e.batchId)!;
     if (!trees.has(e.batchId)) {
       const leaves = batch.eventIds.map((bid) => {
         const member = byId.get(bid);

@@ -61,7 +61,7 @@ async function history(machine: string, dataDir: string, rpc: string | undefined
   if (events.length === 0) throw new UsageError(`twin history: no events for machine "${machine}" in ${chainFiles(dataDir).outbox}`);
   const rows = await withChain('twin history', dataDir, rpc, async (chain) => {
     const anchored = new Map<string, number | undefined>();
-    for (const b of new Set(events.map((e) => e.batchId).filter((b): b is string => b !== undefined))) anchored.set(b, (await chain.anchoredRoot(b))?.index);
+    for (const b of new Set(events.map((e) => e.batchId).filter((b): b is string => b !== undefined))) anchored.set(b, (await chain.anchorOf(log.batches.get(b)!.root))?.index);
     return events.map((e) => {
       const index = e.batchId === undefined ? undefined : anchored.get(e.batchId);
       return {

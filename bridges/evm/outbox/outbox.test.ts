@@ -8,21 +8,23 @@ import { verifyProof } from '../../../agents/ledger/merkle/merkle.js';
 import { Outbox, OutboxCorruptError, OutboxLedger, type BatchRecord, type Submitter } from './outbox.js';
 
 /**
- * An in-memory stand-in for the chain, for these unit tests only: the real
- * submitter (ethers against MaintenanceLog) is not written yet. `mined`
- * controls whether sent transactions have receipts; `anchoredIds` is the
- * contract's view of which batch ids it holds.
+ * An in-memory stand-in for the chain, for these unit tests only: it sets the
+ * exact crash and mining windows (a transaction sent but not mined, a send
+ * that fails after the node took it) that a real node cannot be made to show
+ * on cue. The real submitter runs against Anvil in chain-submitter.test.ts.
+ * `mined` controls whether sent transactions have receipts; `anchoredRoots`
+ * is the contract's view of which batch roots it holds.
  */
 class FakeChain implements Submitter {
   submissions: BatchRecord[] = [];
-  anchoredIds = new Set<string>();
+  anchoredRoots = new Set<string>();
   txs = new Map<string, string>();
   mined = true;
   failSubmit: string | undefined;
   async submit(batch: BatchRecord) {
     const txHash = keccak256(toUtf8Bytes(`tx${this.submissions.length}`));
     this.submissions.push(batch);
-    this.anchoredIds.add(batch.batchId);
+    this.anchoredRoots.add(batch.root);
     this.txs.set(txHash, batch.batchId);
     if (this.failSubmit) throw new Error(this.failSubmit);
     return { txHash };
@@ -30,8 +32,8 @@ class FakeChain implements Submitter {
   async receipt(txHash: string) {
     return this.mined && this.txs.has(txHash) ? { blockNumber: 7, status: 'success' as const } : undefined;
   }
-  async anchored(batchId: string) {
-    return this.mined && this.anchoredIds.has(batchId);
+  async anchored(root: string) {
+    return this.mined && this.anchoredRoots.has(root);
   }
 }
 
@@ -60,6 +62,25 @@ describe('outbox', () => {
     expect(b.add(ev(1)).duplicate).toBe(true);
     expect(b.add(ev(2)).seq).toBe(1);
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('after a restart, a confirmed batch the chain no longer holds goes back to pending and is anchored again, once', async () => {
+    const chain = new FakeChain();
+    const box = open();
+    for (let n = 1; n <= 6; n++) box.add(ev(n));
+    await box.flush(chain, { force: true });
+    const [first, second] = box.listBatches();
+    // The node came back from an older state: it lost the second root.
+    chain.anchoredRoots.delete(second!.root);
+    const reopened = open();
+    expect(await reopened.reconcile(chain)).toEqual([second!.batchId]);
+    expect(reopened.listBatches().map((b) => b.status)).toEqual(['confirmed', 'pending']);
+    // The journal says so: a third open sees the same.
+    expect(open().listBatches().map((b) => b.status)).toEqual(['confirmed', 'pending']);
+    const report = await reopened.flush(chain);
+    expect(report.submitted).toEqual([second!.batchId]);
+    expect(chain.submissions.map((b) => b.batchId)).toEqual([first!.batchId, second!.batchId, second!.batchId]);
+    expect(await reopened.reconcile(chain)).toEqual([]);
   });
 
   it('cuts batches by size and by age, and proves each event against its root', async () => {

@@ -12,12 +12,13 @@ import { buildBatch, buildTree, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValue
  *     {"k":"sent","batchId":"0x…","txHash":"0x…"}
  *     {"k":"confirmed","batchId":"0x…","txHash"?:"0x…","blockNumber"?:n}
  *     {"k":"reverted","batchId":"0x…","txHash":"0x…"}
+ *     {"k":"lost","batchId":"0x…"}      (confirmed once, no longer on chain: resent)
  *
  * Why a journal: nothing is lost when the process or the chain stops (an event
  * is acknowledged only after its line is on disk), and replaying the journal
  * on open restores pending events and unconfirmed batches exactly. Nothing is
  * recorded twice: an event id is stored once, and before a batch is
- * (re)submitted the chain is asked whether its batchId is anchored already
+ * (re)submitted the chain is asked whether its root is anchored already
  * (the crash window between a transaction being sent and its `sent` line
  * being written).
  *
@@ -48,7 +49,8 @@ export interface Submitter {
   submit(batch: BatchRecord): Promise<{ txHash: string }>;
   /** undefined while the transaction is not mined. */
   receipt(txHash: string): Promise<{ blockNumber: number; status: 'success' | 'reverted' } | undefined>;
-  anchored(batchId: string): Promise<boolean>;
+  /** True when the chain holds this batch root already. */
+  anchored(root: string): Promise<boolean>;
 }
 
 export interface OutboxOptions {
@@ -99,7 +101,8 @@ type Line =
   | { k: 'batch'; batchId: string; eventIds: string[]; root: string }
   | { k: 'sent'; batchId: string; txHash: string }
   | { k: 'confirmed'; batchId: string; txHash?: string; blockNumber?: number }
-  | { k: 'reverted'; batchId: string; txHash: string };
+  | { k: 'reverted'; batchId: string; txHash: string }
+  | { k: 'lost'; batchId: string };
 
 export class Outbox {
   private readonly events = new Map<string, StoredEvent>();
@@ -183,7 +186,7 @@ export class Outbox {
     for (const batch of this.batches.values()) {
       try {
         if (batch.status === 'pending') {
-          if (await submitter.anchored(batch.batchId)) {
+          if (await submitter.anchored(batch.root)) {
             this.record({ k: 'confirmed', batchId: batch.batchId });
             report.reconciled.push(batch.batchId);
             continue;
@@ -211,6 +214,23 @@ export class Outbox {
       }
     }
     return report;
+  }
+
+  /**
+   * Checks confirmed batches against the chain after a restart: a node that
+   * came back from an older state (Anvil killed between state dumps, a
+   * re-org) may no longer hold a root the outbox saw confirmed. Such batches
+   * go back to pending (a `lost` line) and the next flush anchors them again.
+   * Returns the batch ids put back.
+   */
+  async reconcile(submitter: Pick<Submitter, 'anchored'>): Promise<string[]> {
+    const lost: string[] = [];
+    for (const batch of this.batches.values()) {
+      if (batch.status !== 'confirmed' || (await submitter.anchored(batch.root))) continue;
+      this.record({ k: 'lost', batchId: batch.batchId });
+      lost.push(batch.batchId);
+    }
+    return lost;
   }
 
   /** The proof that an event is in its batch's root (undefined before it is batched). */
@@ -281,9 +301,10 @@ export class Outbox {
       default: {
         const batch = this.batches.get(line.batchId) ?? fail(`${line.k} for unknown batch ${line.batchId}`);
         if (line.k === 'sent') Object.assign(batch, { status: 'sent', txHash: line.txHash });
-        else if (line.k === 'reverted') {
+        else if (line.k === 'reverted' || line.k === 'lost') {
           batch.status = 'pending';
           delete batch.txHash;
+          delete batch.blockNumber;
         } else {
           batch.status = 'confirmed';
           if (line.txHash !== undefined) batch.txHash = line.txHash;
@@ -343,7 +364,8 @@ function parseLine(path: string, raw: string, lineNo: number): Line {
       if (!isHash(v.batchId) || !isHash(v.txHash)) return fail(`${v.k} line lacks batchId or txHash`);
       return v as unknown as Line;
     case 'confirmed':
-      if (!isHash(v.batchId)) return fail('confirmed line lacks batchId');
+    case 'lost':
+      if (!isHash(v.batchId)) return fail(`${v.k} line lacks batchId`);
       return v as unknown as Line;
     default:
       return fail(`unknown record kind ${JSON.stringify(v.k)}`);
