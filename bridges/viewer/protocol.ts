@@ -14,19 +14,34 @@ import { z } from 'zod';
  *   a growing queue.
  *
  * Client → server (each with an acknowledgement callback answering `Ack`):
- * - `control`: pause, resume, speed, fault, reset, command, seek (operator role);
- * - `machine.detail`: a machine's series and history (any role).
+ * - `control`: pause, resume, speed, fault, reset, command, seek (operator role;
+ *   a lessee: only `fault` on a machine it leases);
+ * - `machine.detail`: a machine's series and history (any role; a lessee: its machines).
  *
  * The client authenticates with `auth: { token }` in the socket.io handshake;
- * without a valid operator token it is read-only.
+ * without a valid operator token it is read-only. When the server accepts
+ * lessees, `auth: { lessee: LesseeAuth }` signs in as the holder of an address
+ * (see `bridges/viewer/lessee.ts`): the client then sees and commands only the
+ * machines that address owns or leases (ERC-4907) at the time of each frame.
  */
 export const VIEWER_PROTOCOL_VERSION = 1;
 
-export type Role = 'viewer' | 'operator';
+export type Role = 'viewer' | 'operator' | 'lessee';
+
+/** A lessee's sign-in: `signature` is personal_sign (EIP-191) of `lesseeSignInMessage(address, issuedAt)`. */
+export const LesseeAuthSchema = z.object({
+  address: z.string().min(1).max(100),
+  /** ISO time (`Date.toISOString()`), within ±5 minutes of the server's clock. */
+  issuedAt: z.string().min(1).max(40),
+  signature: z.string().min(1).max(300),
+});
+export type LesseeAuth = z.infer<typeof LesseeAuthSchema>;
 
 export interface Hello {
   protocol: typeof VIEWER_PROTOCOL_VERSION;
   role: Role;
+  /** The signed-in address (checksummed), for the lessee role only. */
+  account?: string;
   /** `live`: a running plant; `replay`: a recorded event log, seekable. */
   source: 'live' | 'replay';
   scenario: string;

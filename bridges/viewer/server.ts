@@ -5,11 +5,13 @@ import { Server, type Socket } from 'socket.io';
 import type { ViewSource } from '../../runtime/view/view-source.js';
 import { needsOperator } from '../../runtime/view/view-source.js';
 import { staticHandler } from './static-files.js';
+import { allowedMachines, lesseeView, refusal, verifyLesseeSignIn, type LesseeOptions } from './lessee.js';
 import {
   ControlSchema,
   DetailRequestSchema,
   VIEWER_PROTOCOL_VERSION,
   type Ack,
+  type Control,
   type Delta,
   type Hello,
   type Role,
@@ -27,6 +29,11 @@ export interface ViewerServerOptions {
   staticDir?: string;
   /** Milliseconds between frames (each client gets at most one frame per period, fewer if it draws slower). */
   frameMs?: number;
+  /**
+   * Accept lessees (`auth.lessee` sign-in, see lessee.ts): each sees and commands only the machines
+   * `access` allows it, rechecked at every frame and control. Off by default (no lessee role).
+   */
+  lessees?: LesseeOptions;
 }
 
 /** What the server has sent and refused, for the benchmark and the tests. */
@@ -35,7 +42,7 @@ export interface ViewerStats {
   framesSent: number;
   /** Bytes of socket.io packets sent, all clients together. */
   bytesSent: number;
-  /** Client messages refused: malformed, unknown machine, or a control without the operator role. */
+  /** Client messages refused: malformed, unknown machine, a control without the operator role, or a lessee's without access. */
   rejected: number;
 }
 
@@ -44,9 +51,20 @@ const LISTS = ['machines', 'cobots', 'stock', 'orders', 'trucks'] as const;
 type ListName = (typeof LISTS)[number];
 const keyOf = (list: ListName, v: Keyed | { item: string }): string => ('id' in v ? v.id : v.item);
 
+/** A frame computed once per period; `json` holds each list's entities as JSON by key, for diffing. */
+interface Frame {
+  seq: number;
+  view: Omit<Snapshot, 'seq'>;
+  json: Record<ListName, Map<string, string>>;
+}
+
 interface Client {
   socket: Socket;
   role: Role;
+  /** The signed-in address, for a lessee. */
+  account?: string;
+  /** A lessee's machines in its last frame, sorted and joined: a change sends a fresh snapshot. */
+  allowed?: string;
   inFlight: boolean;
   needsSnapshot: boolean;
   /** What this client holds: per list, id → JSON of the entity as last sent. */
@@ -83,6 +101,15 @@ export class ViewerServer {
     const http = createServer(options.staticDir ? staticHandler(options.staticDir) : (_req, res) => res.writeHead(404).end());
     const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
     const server = new ViewerServer(source, http, io, options);
+    // Who a client is, decided before it connects: a refused sign-in gets its reason as a connect_error.
+    io.use((socket, next) => {
+      try {
+        socket.data = server.authenticate(socket.handshake.auth);
+        next();
+      } catch (e) {
+        next(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
     io.on('connection', (socket) => server.connect(socket));
     source.onRestart(() => {
       for (const c of server.clients) c.needsSnapshot = true;
@@ -111,12 +138,26 @@ export class ViewerServer {
     await new Promise<void>((resolve) => void this.io.close(() => resolve()));
   }
 
+  /** The role a handshake earns; throws (the connection is refused with the message) for a bad lessee sign-in. */
+  private authenticate(raw: unknown): { role: Role; account?: string } {
+    const auth = (raw ?? {}) as { token?: unknown; lessee?: unknown };
+    const token = auth.token;
+    if (typeof token === 'string' && this.options.operatorToken !== undefined && sameSecret(token, this.options.operatorToken)) return { role: 'operator' };
+    const lessees = this.options.lessees;
+    if (auth.lessee !== undefined) {
+      if (!lessees) throw new Error('lessee sign-in is not enabled on this server');
+      return { role: 'lessee', account: verifyLesseeSignIn(auth.lessee) };
+    }
+    if (lessees && !lessees.allowViewers) throw new Error('sign-in required: this plant shows its machines to its operator (auth.token) and to lessees (auth.lessee) only');
+    return { role: 'viewer' };
+  }
+
   private connect(socket: Socket): void {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const role: Role = typeof token === 'string' && this.options.operatorToken !== undefined && sameSecret(token, this.options.operatorToken) ? 'operator' : 'viewer';
+    const { role, account } = socket.data as { role: Role; account?: string };
     const client: Client = {
       socket,
       role,
+      ...(account !== undefined ? { account } : {}),
       inFlight: false,
       needsSnapshot: true,
       held: { machines: new Map(), cobots: new Map(), stock: new Map(), orders: new Map(), trucks: new Map() },
@@ -138,12 +179,12 @@ export class ViewerServer {
       this.stats.clients = this.clients.size;
     });
     socket.on('control', (raw: unknown, ack: unknown) => void this.onControl(client, raw, ack));
-    socket.on('machine.detail', (raw: unknown, ack: unknown) => this.onDetail(raw, ack));
+    socket.on('machine.detail', (raw: unknown, ack: unknown) => void this.onDetail(client, raw, ack));
     // Anything else a client sends is not part of the protocol: counted and dropped.
     socket.onAny((event: string) => {
       if (event !== 'control' && event !== 'machine.detail') this.stats.rejected++;
     });
-    const hello: Hello = { protocol: VIEWER_PROTOCOL_VERSION, role, ...this.source.hello };
+    const hello: Hello = { protocol: VIEWER_PROTOCOL_VERSION, role, ...(account !== undefined ? { account } : {}), ...this.source.hello };
     socket.emit('hello', hello);
     this.sendTo(client, this.safeFrame());
   }
@@ -156,7 +197,14 @@ export class ViewerServer {
       reply({ ok: false, reason: `malformed control: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}` });
       return;
     }
-    if (needsOperator(parsed.data) && client.role !== 'operator') {
+    if (client.account !== undefined) {
+      const refused = await this.lesseeRefusal(client.account, parsed.data);
+      if (refused) {
+        this.stats.rejected++;
+        reply({ ok: false, reason: refused });
+        return;
+      }
+    } else if (needsOperator(parsed.data) && client.role !== 'operator') {
       this.stats.rejected++;
       reply({ ok: false, reason: 'read-only: this control needs the operator token' });
       return;
@@ -173,21 +221,38 @@ export class ViewerServer {
     }
   }
 
-  private onDetail(raw: unknown, ack: unknown): void {
+  /**
+   * A lessee may send only controls naming a machine (fault), and only on a machine it may use now;
+   * the others act on the whole plant, which is the operator's.
+   */
+  private async lesseeRefusal(account: string, c: Control): Promise<string | undefined> {
+    if (c.action !== 'fault') return `lessee: "${c.action}" acts on the whole plant; a lessee may only send controls naming a machine it leases (fault)`;
+    return refusal(this.options.lessees!.access, account, c.machine);
+  }
+
+  private async onDetail(client: Client, raw: unknown, ack: unknown): Promise<void> {
     if (typeof ack !== 'function') {
       this.stats.rejected++;
       return;
     }
     const parsed = DetailRequestSchema.safeParse(raw);
+    if (parsed.success && client.account !== undefined) {
+      const refused = await refusal(this.options.lessees!.access, client.account, parsed.data.id);
+      if (refused) {
+        this.stats.rejected++;
+        (ack as (a: Ack<unknown>) => void)({ ok: false, reason: refused });
+        return;
+      }
+    }
     const detail = parsed.success ? this.source.detail(parsed.data.id) : undefined;
     if (!detail) this.stats.rejected++;
     (ack as (a: Ack<unknown>) => void)(detail ? { ok: true, value: detail } : { ok: false, reason: parsed.success ? `no machine "${parsed.data.id}"` : 'expected { id: string }' });
   }
 
-  private frame: { seq: number; view: Omit<Snapshot, 'seq'>; json: Record<ListName, Map<string, string>> } | undefined;
+  private frame: Frame | undefined;
 
   /** This period's frame, computed once for all clients. */
-  private safeFrame(): { seq: number; view: Omit<Snapshot, 'seq'>; json: Record<ListName, Map<string, string>> } {
+  private safeFrame(): Frame {
     if (this.frame && this.frame.seq === this.seq) return this.frame;
     const view = this.source.frame();
     const json = {} as Record<ListName, Map<string, string>>;
@@ -209,7 +274,41 @@ export class ViewerServer {
     for (const c of this.clients) if (!c.inFlight) this.sendTo(c, frame);
   }
 
-  private sendTo(c: Client, frame: { seq: number; view: Omit<Snapshot, 'seq'>; json: Record<ListName, Map<string, string>> }): void {
+  private sendTo(c: Client, frame: Frame): void {
+    if (c.account === undefined) {
+      this.emitFrame(c, frame);
+      return;
+    }
+    // A lessee: access is asked (through the access's cache) for every machine of every frame,
+    // so an expired lease drops the machine from the next frame. In flight while asking.
+    c.inFlight = true;
+    const account = c.account;
+    void this.lesseeFrame(c, account, frame).then(
+      (f) => {
+        if (c.socket.connected) this.emitFrame(c, f);
+      },
+      (e: unknown) => {
+        c.inFlight = false;
+        console.error(`viewer: cannot build a frame for lessee ${account}: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+  }
+
+  /**
+   * The frame filtered to the machines `account` may use now (see lessee.ts for what else is left out).
+   * When that set changes the client gets a snapshot: a lease that ended takes the machine's alerts
+   * and ledger entries off the page too, and a new one brings them.
+   */
+  private async lesseeFrame(c: Client, account: string, frame: Frame): Promise<Frame> {
+    const allowed = await allowedMachines(this.options.lessees!.access, account, frame.json.machines.keys());
+    const key = [...allowed].sort().join('\n');
+    if (c.allowed !== undefined && c.allowed !== key) c.needsSnapshot = true;
+    c.allowed = key;
+    const json = { ...frame.json, machines: new Map([...frame.json.machines].filter(([id]) => allowed.has(id))) };
+    return { seq: frame.seq, view: lesseeView(frame.view, allowed), json };
+  }
+
+  private emitFrame(c: Client, frame: Frame): void {
     const { view, json } = frame;
     const seq = frame.seq;
     c.inFlight = true;
