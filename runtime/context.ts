@@ -1,3 +1,4 @@
+import type { LedgerPort } from '../agents/ports/ledger-port.js';
 import type { Kernel } from '../sim/clock/kernel.js';
 import type { RandomStreams } from '../sim/random/streams.js';
 import type { EventLog } from '../sim/log/event-log.js';
@@ -51,6 +52,8 @@ export interface RunContext {
   fleet?: RobotFleet;
   /** The ledger's hash-chained file; the ledger lives in memory when omitted. */
   ledgerPath?: string;
+  /** Where the ledger agent writes instead of that file (a chain: `bridges/evm/chain-ledger.ts`). */
+  ledgerPort?: LedgerPort;
   /** Machines with a `telemetryTopic` (MQTT) or `telemetryOpcua` get their telemetry from outside instead of their sensor model. */
   externalTelemetry?: boolean;
   /** Cobots' agents drive outside robots through this port instead of the simulated world. */

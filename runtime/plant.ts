@@ -15,6 +15,7 @@ import { wireMaintenance } from './wire-maintenance.js';
 import { wireExtensions } from './extensions.js';
 import { RunOptionError } from './run-option-error.js';
 import type { RobotPortFactory } from './robot-control.js';
+import type { LedgerPort } from '../agents/ports/ledger-port.js';
 
 export interface RunOptions {
   seed?: number;
@@ -30,6 +31,8 @@ export interface RunOptions {
   validateMessages?: boolean;
   /** Append the ledger's twin events to this hash-chained NDJSON file (in memory when omitted). */
   ledgerPath?: string;
+  /** The port each run's ledger agent writes through instead (a chain), made when the run is built. */
+  ledger?: (run: { scenario: string; seed: number }) => LedgerPort;
   /** The cobots' world: kinematic (`des`) or matter-js (`physics`); the scenario's `mode` when omitted. */
   mode?: 'des' | 'physics';
   /** One kernel event per job (`eager`) or job chains advanced when observed (`lazy`, default); same results. */
@@ -105,7 +108,7 @@ export function buildRun(base: Scenario, options: RunOptions = {}): RunContext &
   const machines = new Map();
   const work = new WorkModel(kernel, machines, layout, { technician: () => {}, machine: () => {} }, scenario.technicians.walkingSpeed);
   const mode = options.mode ?? scenario.mode;
-  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, mode, closers: [], externalTelemetry: options.externalTelemetry, robotPort: options.robotPort };
+  const ctx: RunContext = { scenario, seed, horizon, kernel, streams, log, bus, host, layout, machines, work, kpis: [], ledgerPath: options.ledgerPath, ledgerPort: options.ledger?.({ scenario: scenario.name, seed }), mode, closers: [], externalTelemetry: options.externalTelemetry, robotPort: options.robotPort };
 
   const supply = scenario.inventory ? { supplyPolicy: scenario.logistics.policy } : {};
   log.append({ t: 0, type: 'run.started', scenario: scenario.name, seed, policy, ...supply, horizon, ...(mode === 'des' ? {} : { mode }) });

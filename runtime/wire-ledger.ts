@@ -13,10 +13,10 @@ export type LedgerObservation = Extract<LedgerAgentEvent, { type: 'ledger.receip
  * Wires the ledger: the ledger agent, the port it writes to (the hash-chained
  * file at `ctx.ledgerPath`, in memory without one), and a bus observer that
  * hands it every twin event (`agents/ledger/twin-events.ts`) as it is
- * delivered. Another port (an EVM chain) can be passed in; the agent is the
- * same.
+ * delivered. Another port (an EVM chain, `ctx.ledgerPort`) can be passed in;
+ * the agent is the same.
  */
-export function wireLedger(ctx: RunContext, port: LedgerPort = new HashChainLedger({ path: ctx.ledgerPath })): Agent {
+export function wireLedger(ctx: RunContext, port: LedgerPort = ctx.ledgerPort ?? new HashChainLedger({ path: ctx.ledgerPath })): Agent {
   const { host, bus, kernel } = ctx;
   const agent = host.spawn({
     id: Address.ledger,

@@ -45,6 +45,8 @@ export interface AnvilNode {
   accounts: AnvilAccount[];
   /** Graceful: SIGTERM, wait for exit (state dumped), SIGKILL only if it hangs. */
   stop(): Promise<void>;
+  /** A crash: SIGKILL, no state dump (what was mined since the last `stateInterval` dump is lost). */
+  kill(): Promise<void>;
 }
 
 const PLATFORM_PACKAGES: Record<string, string> = {
@@ -142,7 +144,12 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
       if (Date.now() > deadline) throw new Error(`anvil did not answer JSON-RPC in time:\n${output.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { url: `http://${host}:${port}`, port, chainId, accounts: anvilAccounts(accountCount), stop };
+    const kill = async (): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await waitExit(child, 5_000);
+    };
+    return { url: `http://${host}:${port}`, port, chainId, accounts: anvilAccounts(accountCount), stop, kill };
   } catch (err) {
     await stop();
     throw err;

@@ -203,6 +203,10 @@ export class ChainSubmitter extends MaintenanceLogReader implements Submitter {
     return tx ? undefined : { blockNumber: -1, status: 'reverted' };
   }
 
+  resync(): void {
+    this.signer.reset();
+  }
+
   async anchored(root: string): Promise<boolean> {
     return Boolean(await this.call('isAnchored', () => this.log.getFunction('isAnchored')(root)));
   }

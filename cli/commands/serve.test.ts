@@ -11,7 +11,7 @@ describe('serve: MQTT flags', () => {
 
   it('says which broker it cannot reach', async () => {
     // Port 9 (discard) on loopback: nothing listens there.
-    const r = await cli('serve', 'scenarios/turbine-failure.yaml', '--mqtt', 'mqtt://127.0.0.1:9', '--viewer-port', '0');
+    const r = await cli('serve', 'scenarios/turbine-failure.yaml', '--mqtt', 'mqtt://127.0.0.1:9', '--viewer-port', '0', '--ledger', 'memory');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^hyperfactory: --mqtt: cannot connect to the MQTT broker mqtt:\/\/127\.0\.0\.1:9: .+\n$/);
   }, 30_000);
@@ -21,7 +21,7 @@ describe('serve --remote-agents and agent-host: bad flags', () => {
   it('names what is wrong with a pattern, a missing broker or a pattern that covers no hostable agent', async () => {
     expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--remote-agents', 'cobot-[1-4')).toMatchObject({ code: 2, stderr: 'hyperfactory: --remote-agents: agent pattern "cobot-[1-4": "[" without "]"\n' });
     expect(await cli('serve', 'scenarios/cobot-floor.yaml', '--remote-agents', 'cobot-*', '--no-mqtt')).toMatchObject({ code: 2, stderr: 'hyperfactory: --remote-agents needs MQTT: drop --no-mqtt\n' });
-    const none = await cli('serve', 'scenarios/cobot-floor.yaml', '--remote-agents', 'robotics', '--mqtt-port', '0', '--viewer-port', '0');
+    const none = await cli('serve', 'scenarios/cobot-floor.yaml', '--remote-agents', 'robotics', '--mqtt-port', '0', '--viewer-port', '0', '--ledger', 'memory');
     expect(none).toMatchObject({ code: 2, stderr: 'hyperfactory: --remote-agents "robotics" covers no cobot, supplier or truck of cobot-floor\n' });
     expect(await cli('agent-host', 'scenarios/cobot-floor.yaml', '--agents', 'cobot-*')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt URL is required: the broker of the plant (serve --mqtt)\n' });
     expect(await cli('agent-host', 'scenarios/cobot-floor.yaml', '--mqtt', 'mqtt://127.0.0.1:1883')).toMatchObject({ code: 2 });

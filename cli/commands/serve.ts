@@ -17,12 +17,16 @@ import { rosRobotPort } from '../../bridges/ros/ros-robot-port.js';
 import { masterOptionsFor, vda5050RobotPort } from '../../bridges/vda5050/vda5050-robot-port.js';
 import type { RobotPortFactory } from '../../runtime/robot-control.js';
 import { openBridges, Openings, plantBroker } from './serve-bridges.js';
+import { chainFlagHelp, chainFlagSpec, openLedgerFlags } from '../chain-flags.js';
+import { LeaseAccess } from '../../bridges/evm/lease-access.js';
+import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
                   [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP] [--remote-agents PATTERN]
                   [--rosbridge-port P] [--opcua-port P] [--vda5050-vehicles MANUFACTURER]
                   [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER] [--erp-port P]
+                  [--ledger chain|memory] [--chain-data DIR] [--chain-rpc URL] [--lessees [--viewers]]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -61,7 +65,14 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   --erp-port P opens the ERP API (docs/erp.md, OpenAPI at /openapi.json) on
   the plant's supply chain: an ERP pushes customer orders and stock counts
   and reads the purchase plan and the trucks' schedules; it takes the
-  operator token as its Bearer token.`;
+  operator token as its Bearer token.
+${chainFlagHelp}
+  Default for serve: chain (a replay records nothing).
+  --lessees opens the viewer to lessees of machine twins (ERC-4907 leases on
+  the chain's TwinRegistry, docs/ledger.md): a client signs in with its
+  address and sees and commands only the machines it owns or leases, until
+  the lease ends. Anonymous read-only viewers are then refused unless
+  --viewers is given too.`;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('serve', argv, {
@@ -85,6 +96,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'opcua-port': { type: 'string' },
     'vda5050-vehicles': { type: 'string' },
     'erp-port': { type: 'string' },
+    ...chainFlagSpec,
+    lessees: { type: 'boolean', default: false },
+    viewers: { type: 'boolean', default: false },
   });
   const file = onePositional('serve', positionals, 'scenario file');
   const scenario = loadScenario(file);
@@ -134,6 +148,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values.robots !== undefined && !ros && !vda) throw new UsageError(`--robots must be ros:ws://HOST:PORT (a rosbridge server) or vda5050:MANUFACTURER, got "${values.robots}"`);
   if ((vda || values['vda5050-vehicles'] !== undefined) && values['no-mqtt']) throw new UsageError('VDA 5050 runs over MQTT: drop --no-mqtt');
   if (values['vda5050-vehicles'] !== undefined && cobots.length === 0) throw new UsageError(`--vda5050-vehicles needs cobots: scenario "${scenario.name}" has none`);
+  if (values.lessees && (values.replay !== undefined || values.ledger === 'memory')) throw new UsageError('--lessees checks leases on the chain: it needs a live plant with --ledger chain');
+  if (values.viewers && !values.lessees) throw new UsageError('--viewers goes with --lessees (without it every viewer is admitted already)');
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -145,6 +161,13 @@ export async function serveCommand(argv: string[]): Promise<void> {
     let robotPort: RobotPortFactory | undefined;
     if (ros) robotPort = rosRobotPort(ros[1], { robots: cobots, onProblem: (line) => process.stderr.write(`${line}\n`) });
     if (vda) robotPort = vda5050RobotPort({ url: broker!.url, manufacturer: vda[1], ...masterOptionsFor(scenario), onProblem: (line) => process.stderr.write(`${line}\n`) });
+    const recording = live ? await openLedgerFlags('serve', values, scenario, 'chain', (line) => process.stderr.write(`${line}\n`)) : undefined;
+    if (recording) {
+      opened.add(async () => {
+        const left = await recording.close();
+        if (left > 0) process.stderr.write(`ledger: ${left} twin events not anchored yet; they stay in the outbox and go out on the next start\n`);
+      });
+    }
     let source: ViewSource;
     if (!live) {
       try {
@@ -160,6 +183,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
         policy: values.policy,
         mode: values.mode as 'des' | 'physics' | undefined,
         logPath: values.log ? resolve(values.log) : undefined,
+        ...(recording ? { ledger: recording.portFor } : {}),
         // Machines with a telemetryTopic or telemetryOpcua take their telemetry from there instead of their sensor model.
         externalTelemetry: true,
         placement: remote?.placement,
@@ -171,9 +195,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
     opened.add(() => source.close());
     const token = values['read-only'] ? undefined : (values.token ?? randomBytes(12).toString('base64url'));
     const host = values.host ?? '127.0.0.1';
+    if (values.lessees && !recording) throw new UsageError(`--lessees: scenario "${scenario.name}" has no ledger (ledger.enabled: false)`);
+    let lessees: LesseeOptions | undefined;
+    if (values.lessees && recording) {
+      const access = new LeaseAccess(recording.chain.rpcUrl, recording.chain.deployment.addresses.TwinRegistry, recording.chain.chainId);
+      opened.add(() => access.close());
+      lessees = { access, allowViewers: values.viewers };
+    }
     let server: ViewerServer;
     try {
-      server = await ViewerServer.start(source, { port, host, operatorToken: token, staticDir });
+      server = await ViewerServer.start(source, { port, host, operatorToken: token, staticDir, ...(lessees ? { lessees } : {}) });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --viewer-port`);
@@ -192,8 +223,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
         : [];
     if (remote && remote.placements().length === 0) throw new UsageError(`--remote-agents "${values['remote-agents']}" covers no cobot, supplier or truck of ${scenario.name}`);
     if (values.robots) lines.push(`cobots driven through ${values.robots}`);
+    if (recording) {
+      const { chain } = recording;
+      const where = chain.node ? `Anvil at ${chain.rpcUrl} (state in ${resolve(values['chain-data'] ?? 'data/chain')})` : chain.rpcUrl;
+      lines.push(`ledger: twin events signed and anchored on ${where}, MaintenanceLog ${chain.deployment.addresses.MaintenanceLog}${chain.registered.length > 0 ? `; ${chain.registered.length} machines registered as twin tokens` : ''}`);
+    }
     const what = values.replay ? `replay of ${values.replay}` : `${scenario.name} live at ×${speed}`;
-    process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  viewers (read-only): ${server.url}\n${lines.map((l) => `  ${l}\n`).join('')}Ctrl-C stops.\n`);
+    const viewers = lessees ? `lessees (sign in with auth.lessee, docs/ledger.md)${lessees.allowViewers ? ' and viewers (read-only)' : ''}: ${server.url}` : `viewers (read-only): ${server.url}`;
+    process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  ${viewers}\n${lines.map((l) => `  ${l}\n`).join('')}Ctrl-C stops.\n`);
   } catch (e) {
     await opened.close();
     throw e;

@@ -1,13 +1,16 @@
 import type { LedgerEntry } from '../../bridges/viewer/protocol.js';
 import { GENESIS, recordHash } from '../../bridges/ledger-file/record.js';
 import type { TwinEvent } from '../../agents/ports/ledger-port.js';
+import { standardLeafHash, TWIN_LEAF_TYPES, twinLeafValues } from '../../agents/ledger/merkle/merkle.js';
 
 /**
  * Checks the ledger's records as the log reports them, independently of the
  * ledger: each `ledger.recorded` hash is recomputed from the twin event it
  * was written for (seen earlier in the log) and the previous record's hash,
- * exactly as the hash-chained ledger builds its records. A record whose event
- * or predecessor was not seen (a view started mid-run) stays `pending`.
+ * exactly as the hash-chained ledger builds its records; a chain ledger's
+ * record is instead the event's Merkle leaf (`bridges/evm/chain-ledger.ts`),
+ * recomputed from the event alone. A hash-chain record whose event or
+ * predecessor was not seen (a view started mid-run) stays `pending`.
  */
 export class LedgerCheck {
   private readonly events = new Map<string, TwinEvent>();
@@ -27,6 +30,7 @@ export class LedgerCheck {
     const prev = seq === 0 ? GENESIS : this.hashes.get(seq - 1);
     this.hashes.set(seq, hash);
     this.hashes.delete(seq - this.kept);
+    if (event && hash === standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(event))) return { verification: 'verified', event };
     if (!event || prev === undefined) return { verification: 'pending', event };
     const expected = recordHash({ seq, id: event.id, time: event.time, type: event.type, ...(event.machine !== undefined ? { machine: event.machine } : {}), payload: event.payload, prev });
     return { verification: expected === hash ? 'verified' : 'mismatch', event };

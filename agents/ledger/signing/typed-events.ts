@@ -1,4 +1,4 @@
-import { getAddress, isHexString, keccak256, Signature, toUtf8Bytes, verifyTypedData, type TypedDataDomain, type TypedDataField } from 'ethers';
+import { getAddress, isHexString, keccak256, Signature, toUtf8Bytes, TypedDataEncoder, verifyTypedData, type SigningKey, type TypedDataDomain, type TypedDataField } from 'ethers';
 import type { TwinEvent } from '../../ports/ledger-port.js';
 import { canonicalJson } from '../canonical-json.js';
 
@@ -133,6 +133,15 @@ const summaryFields = ({ machine, from, to, count, digest, nonce, timestamp }: T
 
 export function signTwinEvent(wallet: TypedDataSigner, domain: LedgerDomain, event: TwinEventMessage): Promise<string> {
   return wallet.signTypedData(domain, TwinEventTypes, twinFields(event));
+}
+
+/**
+ * The same signature as `signTwinEvent`, computed synchronously from the key:
+ * the ledger port seals an event inside the kernel event that recorded it, so
+ * a DES run never waits on a promise and stays deterministic.
+ */
+export function signTwinEventSync(key: { signingKey: SigningKey }, domain: LedgerDomain, event: TwinEventMessage): string {
+  return key.signingKey.sign(TypedDataEncoder.hash(domain, TwinEventTypes, twinFields(event))).serialized;
 }
 
 export function signTelemetrySummary(wallet: TypedDataSigner, domain: LedgerDomain, summary: TelemetrySummaryMessage): Promise<string> {

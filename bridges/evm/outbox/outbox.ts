@@ -7,7 +7,7 @@ import { buildBatch, buildTree, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValue
  * A durable outbox of twin events on their way to a chain, as an append-only
  * NDJSON journal (one fsync'd line per state change):
  *
- *     {"k":"event","seq":0,"event":{…TwinEvent},"signature"?:"0x…","leaf"?:"0x…"}
+ *     {"k":"event","seq":0,"event":{…TwinEvent},"seal"?:{signer,nonce,timestamp,signature},"leaf"?:"0x…"}
  *     {"k":"batch","batchId":"0x…","eventIds":[…],"root":"0x…"}
  *     {"k":"sent","batchId":"0x…","txHash":"0x…"}
  *     {"k":"confirmed","batchId":"0x…","txHash"?:"0x…","blockNumber"?:n}
@@ -34,6 +34,20 @@ import { buildBatch, buildTree, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValue
 
 export type BatchStatus = 'pending' | 'sent' | 'confirmed';
 
+/**
+ * Who vouches for an event: the EIP-712 signature of its reporter
+ * (`agents/ledger/signing/typed-events.ts`) with the stamp that was signed.
+ * Kept with the event so an audit can check it, and so a signer's nonces
+ * continue after a restart (`lastNonces`).
+ */
+export interface Seal {
+  signer: string;
+  nonce: number;
+  /** Unix seconds when it was signed. */
+  timestamp: number;
+  signature: string;
+}
+
 export interface BatchRecord {
   /** keccak256(abi.encode(uint64 batch number, bytes32 root)): unique and recomputable. */
   batchId: string;
@@ -51,6 +65,8 @@ export interface Submitter {
   receipt(txHash: string): Promise<{ blockNumber: number; status: 'success' | 'reverted' } | undefined>;
   /** True when the chain holds this batch root already. */
   anchored(root: string): Promise<boolean>;
+  /** Forget what the submitter assumes about the chain (its next nonce) after the node was down: it may have come back from an older state. */
+  resync?(): void;
 }
 
 export interface OutboxOptions {
@@ -89,7 +105,7 @@ export interface FlushReport {
 interface StoredEvent {
   seq: number;
   event: TwinEvent;
-  signature?: string;
+  seal?: Seal;
   leaf: string;
   /** When it was queued (this process's clock; events replayed on open count from the open). */
   queuedAt: number;
@@ -97,7 +113,7 @@ interface StoredEvent {
 }
 
 type Line =
-  | { k: 'event'; seq: number; event: TwinEvent; signature?: string; leaf?: string }
+  | { k: 'event'; seq: number; event: TwinEvent; seal?: Seal; leaf?: string }
   | { k: 'batch'; batchId: string; eventIds: string[]; root: string }
   | { k: 'sent'; batchId: string; txHash: string }
   | { k: 'confirmed'; batchId: string; txHash?: string; blockNumber?: number }
@@ -123,11 +139,11 @@ export class Outbox {
   }
 
   /** Queues an event durably; an id stored before is not stored again. */
-  add(event: TwinEvent, signature?: string): { seq: number; leaf: string; duplicate: boolean } {
+  add(event: TwinEvent, seal?: Seal): { seq: number; leaf: string; duplicate: boolean } {
     const known = this.events.get(event.id);
     if (known) return { seq: known.seq, leaf: known.leaf, duplicate: true };
     const seq = this.events.size;
-    const line: Extract<Line, { k: 'event' }> = { k: 'event', seq, event, ...(signature !== undefined ? { signature } : {}) };
+    const line: Extract<Line, { k: 'event' }> = { k: 'event', seq, event, ...(seal !== undefined ? { seal } : {}) };
     const stored = this.storeEvent(line); // validates (leaf hashing refuses what cannot be encoded) before writing
     line.leaf = stored.leaf;
     this.write(line);
@@ -137,6 +153,25 @@ export class Outbox {
 
   has(id: string): boolean {
     return this.events.has(id);
+  }
+
+  /** The highest nonce each signer has used (a signer continues from there after a restart). */
+  lastNonces(): Map<string, number> {
+    const last = new Map<string, number>();
+    for (const { seal } of this.events.values()) if (seal && seal.nonce > (last.get(seal.signer) ?? -1)) last.set(seal.signer, seal.nonce);
+    return last;
+  }
+
+  /** Events queued, batched but not confirmed, and confirmed (for progress reports). */
+  counts(): { events: number; unconfirmed: number; batches: number; confirmedBatches: number } {
+    let confirmedEvents = 0;
+    let confirmedBatches = 0;
+    for (const b of this.batches.values()) {
+      if (b.status !== 'confirmed') continue;
+      confirmedBatches++;
+      confirmedEvents += b.eventIds.length;
+    }
+    return { events: this.events.size, unconfirmed: this.events.size - confirmedEvents, batches: this.batches.size, confirmedBatches };
   }
 
   /** Events not yet in a batch, in order. */
@@ -272,7 +307,7 @@ export class Outbox {
 
   private storeEvent(line: Extract<Line, { k: 'event' }>): StoredEvent {
     const leaf = standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(line.event));
-    return { seq: line.seq, event: line.event, leaf, queuedAt: this.now(), ...(line.signature !== undefined ? { signature: line.signature } : {}) };
+    return { seq: line.seq, event: line.event, leaf, queuedAt: this.now(), ...(line.seal !== undefined ? { seal: line.seal } : {}) };
   }
 
   /** Applies one journal line to the in-memory state; `lineNo` > 0 while loading (for errors). */
@@ -354,6 +389,9 @@ function parseLine(path: string, raw: string, lineNo: number): Line {
       if (!Number.isInteger(v.seq) || !e || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.time !== 'number' || !e.payload || typeof e.payload !== 'object')
         return fail('event line lacks seq, id, type, time or payload');
       if (v.leaf !== undefined && !isHash(v.leaf)) return fail('event line has a malformed leaf');
+      const seal = v.seal as Record<string, unknown> | undefined;
+      if (seal !== undefined && (typeof seal !== 'object' || seal === null || typeof seal.signer !== 'string' || !Number.isInteger(seal.nonce) || !Number.isInteger(seal.timestamp) || typeof seal.signature !== 'string'))
+        return fail('event line has a malformed seal (signer, nonce, timestamp, signature)');
       return v as unknown as Line;
     }
     case 'batch':
