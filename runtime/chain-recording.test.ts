@@ -98,12 +98,41 @@ describe('a plant recording its twin events on the chain', () => {
 
     // After both runs ended: every event verifies against the chain; every machine has its twin token.
     await withChain(dataDir, async (reader, node) => {
-      const report = await verifyLocalLog(readLocalLog(chainFiles(dataDir).outbox), reader);
-      expect(report).toEqual({ verified: true, events: events.length, mismatches: [] });
+      const signatures = { domain, signers: new Map([...keys].map(([id, w]) => [id, w.address])) };
+      const log = readLocalLog(chainFiles(dataDir).outbox);
+      expect(await verifyLocalLog(log, reader, undefined, signatures)).toEqual({ verified: true, events: events.length, mismatches: [] });
+      // The audit catches a signature from another key, an event signed twice over (replay) and a payload changed after signing.
+      const perMachine = new Map<string, typeof log.events>();
+      for (const e of log.events) perMachine.set(e.event.machine ?? '', [...(perMachine.get(e.event.machine ?? '') ?? []), e]);
+      const target = [...perMachine].filter(([m]) => m !== '').sort((x, y) => y[1].length - x[1].length)[0]![0];
+      const [a, b, c] = perMachine.get(target)!;
+      const forged = {
+        ...log,
+        events: [
+          ...log.events.filter((e) => e !== a && e !== c),
+          { ...a!, seal: { ...a!.seal!, signature: b!.seal!.signature } },
+          { ...b!, line: 9999 },
+          { ...c!, event: { ...c!.event, payload: { ...c!.event.payload, note: 'changed' } }, recordedLeaf: undefined },
+        ],
+      };
+      const audit = await verifyLocalLog(forged, reader, target, signatures);
+      expect(audit.verified).toBe(false);
+      expect(audit.mismatches.map((m) => [m.id, m.reason, m.detail.split(': ')[1]])).toEqual([
+        [a!.event.id, 'bad-signature', 'wrong-signer'],
+        [b!.event.id, 'bad-signature', 'replay'],
+        [c!.event.id, 'bad-signature', 'wrong-signer'],
+      ]);
       const deployment = JSON.parse(readFileSync(chainFiles(dataDir).deployment, 'utf8')) as { addresses: { TwinRegistry: string } };
       const provider = chainProvider({ rpcUrl: node.url, chainId: node.chainId });
       const registry = new Contract(deployment.addresses.TwinRegistry, loadArtifact('TwinRegistry').abi as never, provider);
-      for (const m of machines) expect(await registry.getFunction('tokenOfMachine')(machineKey(PLANT_MANUFACTURER, m))).toBeGreaterThan(0n);
+      for (const m of machines) {
+        const tokenId = (await registry.getFunction('tokenOfMachine')(machineKey(PLANT_MANUFACTURER, m))) as bigint;
+        expect(tokenId).toBeGreaterThan(0n);
+        // Its twin state is the leaf of its latest anchored event (the registration hash when it has none).
+        const latest = log.events.filter((e) => e.event.machine === m).at(-1);
+        const identity = (await registry.getFunction('identityOf')(tokenId)) as { stateHash: string };
+        if (latest) expect(identity.stateHash).toBe(latest.leaf);
+      }
       provider.destroy();
     });
   }, 180_000);

@@ -60,7 +60,7 @@ export async function openChainRecording(scenario: Scenario, options: ChainRecor
       ...(options.onProblem ? { onWarning: options.onProblem } : {}),
     });
     const address = chain.deployment.addresses.MaintenanceLog;
-    submitter = new ChainSubmitter({ rpcUrl: chain.rpcUrl, operatorKey: chain.operatorKey, address, chainId: chain.chainId });
+    submitter = new ChainSubmitter({ rpcUrl: chain.rpcUrl, operatorKey: chain.operatorKey, address, chainId: chain.chainId, registry: chain.deployment.addresses.TwinRegistry });
     const ledger = new ChainLedger({
       outbox,
       submitter,

@@ -10,7 +10,9 @@
  * receipts and retries what failed; `close` flushes what is left. Nothing is
  * lost when the process or the node stops (the outbox is on disk and is
  * reconciled against the chain on the next start) and nothing is anchored
- * twice (the outbox stores an id once; the chain refuses a root twice).
+ * twice (the outbox stores an id once; the chain refuses a root twice). Once
+ * a machine's events are anchored, its twin token's state hash is set to the
+ * leaf of its latest one.
  *
  * Runs share one outbox, and message ids repeat from run to run (`turbine-1:5`
  * in every run), so each run writes under its own key: the stored id is
@@ -21,7 +23,7 @@
  */
 import type { Wallet } from 'ethers';
 import type { LedgerPort, LedgerReceipt, TwinEvent } from '../../agents/ports/ledger-port.js';
-import { standardLeafHash, TWIN_LEAF_TYPES, twinLeafValues } from '../../agents/ledger/merkle/merkle.js';
+import { twinLeaf } from '../../agents/ledger/merkle/merkle.js';
 import { ledgerDomain, signTwinEventSync, twinEventMessage, type LedgerDomain } from '../../agents/ledger/signing/typed-events.js';
 import type { FlushReport, Outbox, Submitter } from './outbox/outbox.js';
 import { PLANT_SIGNER } from './chain-node.js';
@@ -49,6 +51,8 @@ export class ChainLedger {
   private closed = false;
   /** The last flush could not reach the chain: the next one that does reconciles first. */
   private outage = false;
+  /** Machines' latest anchored leaves not yet recorded in the twin registry. */
+  private readonly twinStates = new Map<string, string>();
 
   constructor(private readonly options: ChainLedgerOptions) {
     this.nonces = options.outbox.lastNonces();
@@ -81,7 +85,7 @@ export class ChainLedger {
           this.record({ ...event, id: `${run}/${event.id}` });
           positions.set(event.id, seq);
         }
-        return { event: event.id, seq, hash: standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(event)), duplicate: known !== undefined };
+        return { event: event.id, seq, hash: twinLeaf(event), duplicate: known !== undefined };
       },
       close: () => {},
     };
@@ -94,6 +98,8 @@ export class ChainLedger {
       // between two state dumps): what it lost is anchored again.
       if (this.outage && !(await this.reconcile())) return undefined;
       const report = await this.options.outbox.flush(this.options.submitter, { force });
+      for (const [machine, leaf] of this.options.outbox.latestLeaves([...report.confirmed, ...report.reconciled])) this.twinStates.set(machine, leaf);
+      if (report.errors.length === 0) await this.recordTwinStates();
       this.options.onFlush?.(report);
       this.outage = report.errors.length > 0;
       if (report.errors.length > 0) this.problem(`ledger: chain not reached (${report.errors[0]!.message}); events stay in the outbox and are sent when it answers`);
@@ -122,6 +128,18 @@ export class ChainLedger {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+
+  /**
+   * Each machine's twin token records the leaf of its latest anchored event
+   * as its current state, so the registry points into the anchored log.
+   * A failure keeps them for the next flush.
+   */
+  private async recordTwinStates(): Promise<void> {
+    if (this.twinStates.size === 0 || !this.options.submitter.setTwinStates) return;
+    const states = new Map(this.twinStates);
+    await this.options.submitter.setTwinStates(states);
+    for (const [machine, leaf] of states) if (this.twinStates.get(machine) === leaf) this.twinStates.delete(machine);
   }
 
   /** Outbox against chain; false (and still in outage) when the chain does not answer. */

@@ -17,6 +17,7 @@
 import { Contract, JsonRpcProvider, Network, NonceManager, Wallet, type TransactionReceipt } from 'ethers';
 import { loadArtifact } from '../../contracts/artifacts.js';
 import type { BatchRecord, Submitter } from './outbox/outbox.js';
+import { machineKey, PLANT_MANUFACTURER } from './lease-access.js';
 
 /** The node did not answer: nothing is known about the call; retry later. */
 export class ChainUnavailableError extends Error {
@@ -62,6 +63,8 @@ export function isUnavailable(err: unknown): boolean {
 
 export interface ChainSubmitterOptions {
   rpcUrl: string;
+  /** TwinRegistry address: with it, `setTwinStates` records machines' current states (same operator key). */
+  registry?: string;
   /** Key of an account holding OPERATOR_ROLE on MaintenanceLog. */
   operatorKey: string;
   /** MaintenanceLog address (deployment.json → addresses.MaintenanceLog). */
@@ -176,8 +179,34 @@ export class ChainSubmitter extends MaintenanceLogReader implements Submitter {
   /** The operator's signer: sends go through it. */
   declare protected readonly signer: NonceManager;
 
+  private readonly registry: Contract | undefined;
+
   constructor(readonly options: ChainSubmitterOptions) {
     super(options.rpcUrl, options.address, options.chainId ?? 31337, options.operatorKey);
+    // Through the same NonceManager as the anchors: two managers on one key would hand out the same nonce.
+    this.registry = options.registry === undefined ? undefined : new Contract(options.registry, loadArtifact('TwinRegistry').abi as never, this.signer);
+  }
+
+  /**
+   * `TwinRegistry.setTwinState` for each machine registered under
+   * `PLANT_MANUFACTURER` (unregistered ones are skipped), waiting for the
+   * transactions to be mined.
+   */
+  async setTwinStates(states: ReadonlyMap<string, string>): Promise<void> {
+    const registry = this.registry;
+    if (!registry) return;
+    const sent = [];
+    for (const [machine, hash] of states) {
+      const tokenId = (await this.call('tokenOfMachine', () => registry.getFunction('tokenOfMachine')(machineKey(PLANT_MANUFACTURER, machine)))) as bigint;
+      if (tokenId === 0n) continue;
+      try {
+        sent.push(await registry.getFunction('setTwinState')(tokenId, hash));
+      } catch (err) {
+        this.signer.reset();
+        throw this.wrap('setTwinState', err);
+      }
+    }
+    for (const tx of sent) await this.call('setTwinState', () => (tx as { wait(): Promise<unknown> }).wait());
   }
 
   async submit(batch: BatchRecord): Promise<{ txHash: string }> {

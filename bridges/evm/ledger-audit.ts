@@ -9,9 +9,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TwinEvent } from '../../agents/ports/ledger-port.js';
-import { buildTree, standardLeafHash, TWIN_LEAF_TYPES, twinLeafValues, verifyProof } from '../../agents/ledger/merkle/merkle.js';
+import { buildTree, twinLeaf, verifyProof } from '../../agents/ledger/merkle/merkle.js';
+import { MemoryNonceStore, twinEventMessage, verifyTwinEvent, type LedgerDomain } from '../../agents/ledger/signing/typed-events.js';
 import type { MaintenanceLogReader } from './chain-submitter.js';
 import type { DeploymentRecord } from './deploy.js';
+import type { Seal } from './outbox/outbox.js';
 
 /** Files of the chain data folder (`data/chain` by default, see docs/ledger.md). */
 export const chainFiles = (dataDir: string) => ({
@@ -30,6 +32,8 @@ export interface LocalEvent {
   /** The leaf the record hashes to now; undefined if it no longer can be encoded. */
   leaf?: string;
   batchId?: string;
+  /** Its reporter's signature, when the event was signed. */
+  seal?: Seal;
 }
 
 export interface LocalBatch {
@@ -69,11 +73,18 @@ export function readLocalLog(path: string): LocalLog {
       const event = v.event as TwinEvent;
       let leaf: string | undefined;
       try {
-        leaf = standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(event));
+        leaf = twinLeaf(event);
       } catch {
         leaf = undefined;
       }
-      const e: LocalEvent = { seq: Number(v.seq), line: i + 1, event, ...(typeof v.leaf === 'string' ? { recordedLeaf: v.leaf.toLowerCase() } : {}), ...(leaf ? { leaf } : {}) };
+      const e: LocalEvent = {
+        seq: Number(v.seq),
+        line: i + 1,
+        event,
+        ...(typeof v.leaf === 'string' ? { recordedLeaf: v.leaf.toLowerCase() } : {}),
+        ...(leaf ? { leaf } : {}),
+        ...(v.seal && typeof v.seal === 'object' ? { seal: v.seal as Seal } : {}),
+      };
       events.push(e);
       if (typeof event?.id === 'string') byId.set(event.id, e);
     } else if (v.k === 'batch') {
@@ -106,7 +117,7 @@ export function readDeployment(dataDir: string): DeploymentRecord {
 
 export { MaintenanceLogReader } from './chain-submitter.js';
 
-export type MismatchReason = 'not-anchored' | 'tampered' | 'proof-fails';
+export type MismatchReason = 'not-anchored' | 'tampered' | 'proof-fails' | 'bad-signature';
 
 export interface Mismatch {
   id: string;
@@ -123,14 +134,25 @@ export interface VerifyReport {
 
 /**
  * Checks each local event (all, or one machine's): its record must still hash
- * to the leaf written when it was queued (else `tampered`), its batch's root
+ * to the leaf written when it was queued (else `tampered`), its signature (when
+ * `signatures` is given and it was signed) must come from its machine's key
+ * with a nonce above the signer's previous one (else `bad-signature`: forged,
+ * altered after signing, or replayed), its batch's root
  * must be anchored (else `not-anchored`), and its Merkle proof, built from the
  * batch's recorded leaves, must reach that anchored root (else `proof-fails`:
  * the local batch differs from what was anchored).
  */
-export async function verifyLocalLog(log: LocalLog, chain: Pick<MaintenanceLogReader, 'anchorOf'>, machine?: string): Promise<VerifyReport> {
+export interface SignatureCheck {
+  /** EIP-712 domain of the deployment (chain id, MaintenanceLog address). */
+  domain: LedgerDomain;
+  /** Expected signer address by machine id (and `plant`); a seal is checked against its own signer when its id is missing. */
+  signers: ReadonlyMap<string, string>;
+}
+
+export async function verifyLocalLog(log: LocalLog, chain: Pick<MaintenanceLogReader, 'anchorOf'>, machine?: string, signatures?: SignatureCheck): Promise<VerifyReport> {
   const selected = log.events.filter((e) => machine === undefined || (e.event?.machine ?? '') === machine);
   const mismatches: Mismatch[] = [];
+  const nonces = new MemoryNonceStore();
   const roots = new Map<string, Awaited<ReturnType<MaintenanceLogReader['anchorOf']>>>();
   const trees = new Map<string, ReturnType<typeof buildTree> | undefined>();
   const byId = new Map(log.events.map((e) => [e.event?.id, e]));
@@ -144,6 +166,15 @@ export async function verifyLocalLog(log: LocalLog, chain: Pick<MaintenanceLogRe
     if (e.recordedLeaf !== undefined && e.recordedLeaf !== e.leaf) {
       m('tampered', `line ${e.line}: the record no longer hashes to the leaf written when it was queued`);
       continue;
+    }
+    if (signatures && e.seal) {
+      // Staleness means nothing to an audit after the fact: the check runs at the signing time.
+      const expected = signatures.signers.get(e.event.machine ?? 'plant') ?? e.seal.signer;
+      const verdict = verifyTwinEvent(signatures.domain, twinEventMessage(e.event, e.seal), e.seal.signature, { expectedSigner: expected, nonces, maxSkewSeconds: 0, now: e.seal.timestamp });
+      if (!verdict.ok) {
+        m('bad-signature', `line ${e.line}: ${verdict.reason}: ${verdict.detail}`);
+        continue;
+      }
     }
     if (e.batchId === undefined) {
       m('not-anchored', 'not in a batch yet (still queued in the outbox)');

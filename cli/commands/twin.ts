@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KeyFileError, loadKeys } from '../../agents/ledger/signing/keys.js';
+import { ledgerDomain } from '../../agents/ledger/signing/typed-events.js';
 import { startAnvil, type AnvilNode } from '../../bridges/evm/anvil.js';
 import { ChainUnavailableError } from '../../bridges/evm/chain-submitter.js';
 import {
@@ -9,6 +12,7 @@ import {
   readLocalLog,
   verifyLocalLog,
   type LocalLog,
+  type SignatureCheck,
 } from '../../bridges/evm/ledger-audit.js';
 import { parseCommand } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -18,9 +22,11 @@ hyperfactory twin verify (MACHINE | --all) [--data DIR] [--rpc URL] [--json]
   Reads the local twin log (DIR/outbox.ndjson, DIR default data/chain) and the
   MaintenanceLog contract recorded in DIR/deployment.json. history lists a
   machine's events in time order with their anchoring state. verify checks every
-  event's leaf and Merkle proof against its anchored root and prints
+  event's leaf and Merkle proof against its anchored root, and its EIP-712
+  signature against its machine's key (DIR/keys.json), and prints
   {verified, events, mismatches}; a mismatch names the event and why
-  (not-anchored, tampered, proof-fails); exit code 1 when not verified.
+  (not-anchored, tampered, proof-fails, bad-signature); exit code 1 when not
+  verified.
   Without --rpc an Anvil is started from DIR/anvil-state.json for the duration
   of the command (do not do that while another Anvil runs on that file).`;
 
@@ -88,13 +94,32 @@ async function history(machine: string, dataDir: string, rpc: string | undefined
 async function verify(machine: string | undefined, dataDir: string, rpc: string | undefined, json: boolean): Promise<number> {
   const log = load('twin verify', dataDir);
   if (machine !== undefined && !log.events.some((e) => (e.event?.machine ?? '') === machine)) throw new UsageError(`twin verify: no events for machine "${machine}" in ${chainFiles(dataDir).outbox}`);
-  const report = await withChain('twin verify', dataDir, rpc, (chain) => verifyLocalLog(log, chain, machine));
+  const report = await withChain('twin verify', dataDir, rpc, (chain) => verifyLocalLog(log, chain, machine, signatureCheck(dataDir)));
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {
     process.stdout.write(`${report.verified ? 'verified' : 'NOT verified'}: ${report.events} events, ${report.mismatches.length} mismatches\n`);
     for (const m of report.mismatches) process.stdout.write(`  ${m.id}: ${m.reason}: ${m.detail}\n`);
   }
   return report.verified ? 0 : 1;
+}
+
+/**
+ * Signatures are checked against the deployment's EIP-712 domain and, where
+ * the data folder has keys.json, against each machine's own address.
+ */
+function signatureCheck(dataDir: string): SignatureCheck {
+  const deployment = readDeployment(dataDir);
+  const keysFile = join(dataDir, 'keys.json');
+  let signers = new Map<string, string>();
+  if (existsSync(keysFile)) {
+    try {
+      signers = new Map([...loadKeys(keysFile)].map(([id, wallet]) => [id, wallet.address]));
+    } catch (e) {
+      if (e instanceof KeyFileError) throw new UsageError(`twin verify: ${e.message}`);
+      throw e;
+    }
+  }
+  return { domain: ledgerDomain(deployment.chainId, deployment.addresses.MaintenanceLog), signers };
 }
 
 /** `hyperfactory twin …`; returns the exit code (1 = verification failed, which is not a usage error). */

@@ -1,7 +1,7 @@
 import type { LedgerEntry } from '../../bridges/viewer/protocol.js';
 import { GENESIS, recordHash } from '../../bridges/ledger-file/record.js';
 import type { TwinEvent } from '../../agents/ports/ledger-port.js';
-import { standardLeafHash, TWIN_LEAF_TYPES, twinLeafValues } from '../../agents/ledger/merkle/merkle.js';
+import { twinLeaf } from '../../agents/ledger/merkle/merkle.js';
 
 /**
  * Checks the ledger's records as the log reports them, independently of the
@@ -30,7 +30,7 @@ export class LedgerCheck {
     const prev = seq === 0 ? GENESIS : this.hashes.get(seq - 1);
     this.hashes.set(seq, hash);
     this.hashes.delete(seq - this.kept);
-    if (event && hash === standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(event))) return { verification: 'verified', event };
+    if (event && hash === twinLeaf(event)) return { verification: 'verified', event };
     if (!event || prev === undefined) return { verification: 'pending', event };
     const expected = recordHash({ seq, id: event.id, time: event.time, type: event.type, ...(event.machine !== undefined ? { machine: event.machine } : {}), payload: event.payload, prev });
     return { verification: expected === hash ? 'verified' : 'mismatch', event };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AbiCoder, concat, keccak256 } from 'ethers';
 import type { TwinEvent } from '../../ports/ledger-port.js';
 import { payloadHash } from '../signing/typed-events.js';
-import { buildBatch, buildTree, hashPair, standardLeafHash, TWIN_LEAF_TYPES, twinLeafValues, verifyProof } from './merkle.js';
+import { buildBatch, buildTree, hashPair, standardLeafHash, TWIN_LEAF_TYPES, twinLeaf, twinLeafValues, verifyProof } from './merkle.js';
 
 const ev = (n: number): TwinEvent => ({ id: `m-1:${n}`, time: n * 1.5, type: 'repair.requested', machine: 'm-1', payload: { n } });
 const sortPair = (a: string, b: string) => keccak256(BigInt(a) < BigInt(b) ? concat([a, b]) : concat([b, a]));
@@ -13,6 +13,17 @@ describe('OZ StandardMerkleTree rules', () => {
     expect(values).toEqual(['m-1:2', 'm-1', 'repair.requested', 3000n, payloadHash({ n: 2 })]);
     const inner = keccak256(AbiCoder.defaultAbiCoder().encode([...TWIN_LEAF_TYPES], values));
     expect(standardLeafHash(TWIN_LEAF_TYPES, values)).toBe(keccak256(inner));
+  });
+
+  it('twinLeaf (its encoding written out) equals the generic leaf hash for every kind of field', () => {
+    const cases: TwinEvent[] = [
+      ev(2),
+      { id: '', time: 0, type: '', payload: {} },
+      { id: 'x'.repeat(32), time: 1e9 + 0.0004, type: 'y'.repeat(33), machine: 'z'.repeat(64), payload: { a: [1, { b: 'ü' }] } },
+      { id: 'run/2026-11-26T12:00:00.000Z/turbine-1:17', time: 86400.125, type: 'parts.received', machine: 'Fräse-3 ✓', payload: { n: 'é' } },
+    ];
+    for (const e of cases) expect(twinLeaf(e)).toBe(standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(e)));
+    expect(() => twinLeaf({ ...ev(1), time: -1 })).toThrow(/outside uint64/);
   });
 
   it('matches a three-leaf tree computed by hand (sorted leaves, OZ array layout)', () => {

@@ -23,6 +23,31 @@ export function twinLeafValues(event: TwinEvent): [string, string, string, bigin
   return [event.id, event.machine ?? '', event.type, BigInt(Math.round(event.time * 1000)), payloadHash(event.payload)];
 }
 
+/**
+ * The leaf of a twin event: `standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(event))`,
+ * with the ABI encoding of its five fixed fields written out. It runs for
+ * every event the ledger records (several times), and ethers' generic
+ * `AbiCoder` took ~0.26 ms of its ~0.37 ms; the test checks both agree.
+ */
+export function twinLeaf(event: TwinEvent): string {
+  const [id, machine, type, time, hash] = twinLeafValues(event);
+  if (time < 0n || time >= 1n << 64n) throw new RangeError(`twin event ${event.id}: time ${event.time} s is outside uint64 milliseconds`);
+  const strings = [id, machine, type].map((v) => Buffer.from(v, 'utf8'));
+  const padded = (n: number) => Math.ceil(n / 32) * 32;
+  const size = 5 * 32 + strings.reduce((n, b) => n + 32 + padded(b.length), 0);
+  const out = Buffer.alloc(size);
+  let tail = 5 * 32;
+  strings.forEach((bytes, i) => {
+    out.writeBigUInt64BE(BigInt(tail), i * 32 + 24); // offset of the string, from the start of the encoding
+    out.writeBigUInt64BE(BigInt(bytes.length), tail + 24);
+    bytes.copy(out, tail + 32);
+    tail += 32 + padded(bytes.length);
+  });
+  out.writeBigUInt64BE(time, 3 * 32 + 24);
+  Buffer.from(hash.slice(2), 'hex').copy(out, 4 * 32);
+  return keccak256(keccak256(out));
+}
+
 export function standardLeafHash(types: readonly string[], values: readonly unknown[]): string {
   return keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(types, values)));
 }
@@ -66,7 +91,7 @@ export function buildTree(leafHashes: readonly string[]): MerkleBatch {
 
 /** A batch of twin events: leaf i is event i. */
 export function buildBatch(events: readonly TwinEvent[]): MerkleBatch {
-  return buildTree(events.map((e) => standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(e))));
+  return buildTree(events.map(twinLeaf));
 }
 
 /** What `MerkleProof.verify(proof, root, leaf)` computes on chain. */

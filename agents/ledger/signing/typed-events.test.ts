@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TypedDataEncoder } from 'ethers';
 import type { TwinEvent } from '../../ports/ledger-port.js';
 import { devKey } from './keys.js';
 import {
@@ -7,6 +8,9 @@ import {
   payloadHash,
   signTelemetrySummary,
   signTwinEvent,
+  signTwinEventSync,
+  twinEventDigest,
+  TwinEventTypes,
   twinEventMessage,
   verifyTelemetrySummary,
   verifyTwinEvent,
@@ -26,6 +30,22 @@ function setup() {
 }
 
 describe('EIP-712 twin events', () => {
+  it('the written-out digest and the synchronous signature equal ethers\' generic ones', async () => {
+    const cases = [
+      twinEventMessage(event, { nonce: 0, timestamp: NOW }),
+      twinEventMessage({ id: '', time: 0, type: '', payload: {} }, { nonce: 2n ** 64n - 1n, timestamp: 0 }),
+      twinEventMessage({ id: 'run/ü/m-1:7', time: 1e9 + 0.25, type: 'parts.received', machine: 'Fräse ✓', payload: { a: [1] } }, { nonce: 41, timestamp: NOW }),
+    ];
+    for (const domainOf of [domain, ledgerDomain(1, '0x0000000000000000000000000000000000000001'), ledgerDomain(5)]) {
+      for (const m of cases) {
+        const { payload: _payload, ...fields } = m;
+        expect(twinEventDigest(domainOf, m)).toBe(TypedDataEncoder.hash(domainOf, TwinEventTypes, fields));
+        expect(signTwinEventSync(machine, domainOf, m)).toBe(await signTwinEvent(machine, domainOf, m));
+      }
+    }
+    expect(() => twinEventDigest(domain, { ...cases[0]!, nonce: -1n })).toThrow(/out of range/);
+  });
+
   it('accepts a good signature and commits its nonce', async () => {
     const { nonces, opts } = setup();
     const msg = twinEventMessage(event, { nonce: 1, timestamp: NOW - 5 });

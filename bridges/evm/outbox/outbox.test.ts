@@ -83,6 +83,26 @@ describe('outbox', () => {
     expect(await reopened.reconcile(chain)).toEqual([]);
   });
 
+  it('refuses to open a journal whose event not yet anchored was altered, naming the line; an anchored one is left to twin verify', async () => {
+    const box = open();
+    for (let n = 1; n <= 4; n++) box.add(ev(n));
+    await box.flush(new FakeChain()); // one full batch of 3 confirmed, m-1:4 still queued
+    const alter = (id: string) =>
+      writeFileSync(
+        path,
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .map((l) => (l.includes(`"id":"${id}"`) && l.startsWith('{"k":"event"') ? l.replace('"n":', '"n":9') : l))
+          .join('\n'),
+      );
+    const copy = readFileSync(path, 'utf8');
+    alter('m-1:2');
+    expect(() => open()).not.toThrow();
+    writeFileSync(path, copy);
+    alter('m-1:4');
+    expect(() => open()).toThrow(/line 4: event m-1:4 no longer hashes to its recorded leaf/);
+  });
+
   it('cuts batches by size and by age, and proves each event against its root', async () => {
     const box = open();
     for (let n = 1; n <= 4; n++) box.add(ev(n));

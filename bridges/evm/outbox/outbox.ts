@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { AbiCoder, keccak256 } from 'ethers';
 import type { LedgerPort, LedgerReceipt, TwinEvent } from '../../../agents/ports/ledger-port.js';
-import { buildBatch, buildTree, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValues, verifyProof } from '../../../agents/ledger/merkle/merkle.js';
+import { buildTree, twinLeaf, verifyProof } from '../../../agents/ledger/merkle/merkle.js';
 
 /**
  * A durable outbox of twin events on their way to a chain, as an append-only
@@ -28,7 +28,8 @@ import { buildBatch, buildTree, TWIN_LEAF_TYPES, standardLeafHash, twinLeafValue
  *
  * An event line records its Merkle leaf (older journals may lack it): an
  * event altered after it was queued no longer hashes to it, so the change is
- * caught here on open and, by `hyperfactory twin verify`, pinned to that event
+ * caught here on open for events not yet anchored (the ones still to be sent)
+ * and, for every event, by `hyperfactory twin verify`, pinned to that event
  * rather than only to its batch's root.
  */
 
@@ -65,6 +66,8 @@ export interface Submitter {
   receipt(txHash: string): Promise<{ blockNumber: number; status: 'success' | 'reverted' } | undefined>;
   /** True when the chain holds this batch root already. */
   anchored(root: string): Promise<boolean>;
+  /** Records each machine's current twin state (TwinRegistry), when the submitter can. */
+  setTwinStates?(states: ReadonlyMap<string, string>): Promise<void>;
   /** Forget what the submitter assumes about the chain (its next nonce) after the node was down: it may have come back from an older state. */
   resync?(): void;
 }
@@ -109,6 +112,8 @@ interface StoredEvent {
   leaf: string;
   /** When it was queued (this process's clock; events replayed on open count from the open). */
   queuedAt: number;
+  /** Journal line whose recorded leaf is still to be checked against the record (while opening). */
+  uncheckedLine?: number;
   batchId?: string;
 }
 
@@ -162,6 +167,23 @@ export class Outbox {
     return last;
   }
 
+  /**
+   * Each machine's latest event (by position in the outbox) among the given
+   * batches, as its leaf: what the twin registry records as the machine's
+   * current state once those batches are anchored.
+   */
+  latestLeaves(batchIds: readonly string[]): Map<string, string> {
+    const latest = new Map<string, StoredEvent>();
+    for (const id of batchIds) {
+      for (const eventId of this.batches.get(id)?.eventIds ?? []) {
+        const e = this.events.get(eventId)!;
+        const machine = e.event.machine;
+        if (machine !== undefined && (latest.get(machine)?.seq ?? -1) < e.seq) latest.set(machine, e);
+      }
+    }
+    return new Map([...latest].map(([m, e]) => [m, e.leaf]));
+  }
+
   /** Events queued, batched but not confirmed, and confirmed (for progress reports). */
   counts(): { events: number; unconfirmed: number; batches: number; confirmedBatches: number } {
     let confirmedEvents = 0;
@@ -195,7 +217,7 @@ export class Outbox {
       if (!full && !force && this.now() - waiting[0].queuedAt < this.maxBatchAgeMs) break;
       const chunk = waiting.slice(0, this.maxBatchSize);
       waiting = waiting.slice(chunk.length);
-      const root = buildBatch(chunk.map((e) => e.event)).root;
+      const root = buildTree(chunk.map((e) => e.leaf)).root;
       const batchId = keccak256(AbiCoder.defaultAbiCoder().encode(['uint64', 'bytes32'], [this.batches.size, root]));
       const line: Line = { k: 'batch', batchId, eventIds: chunk.map((e) => e.event.id), root };
       this.write(line);
@@ -273,7 +295,7 @@ export class Outbox {
     const stored = this.events.get(eventId);
     if (stored?.batchId === undefined) return undefined;
     const batch = this.batches.get(stored.batchId)!;
-    const tree = buildBatch(batch.eventIds.map((id) => this.events.get(id)!.event));
+    const tree = buildTree(batch.eventIds.map((id) => this.events.get(id)!.leaf));
     const proof = tree.proof(batch.eventIds.indexOf(eventId));
     if (!verifyProof(batch.root, stored.leaf, proof)) throw new Error(`outbox ${this.options.path}: batch ${batch.batchId} does not prove ${eventId}`);
     return { batchId: batch.batchId, root: batch.root, leaf: stored.leaf, proof, status: batch.status };
@@ -305,9 +327,14 @@ export class Outbox {
     }
   }
 
-  private storeEvent(line: Extract<Line, { k: 'event' }>): StoredEvent {
-    const leaf = standardLeafHash(TWIN_LEAF_TYPES, twinLeafValues(line.event));
-    return { seq: line.seq, event: line.event, leaf, queuedAt: this.now(), ...(line.seal !== undefined ? { seal: line.seal } : {}) };
+  private storeEvent(line: Extract<Line, { k: 'event' }>, lineNo = 0): StoredEvent {
+    const base = { seq: line.seq, event: line.event, queuedAt: this.now(), ...(line.seal !== undefined ? { seal: line.seal } : {}) };
+    // While opening, a recorded leaf is taken as it is and checked at the end
+    // of the open, for events not yet anchored only: hashing every event of a
+    // long journal costs ~0.4 ms each, and an anchored event's record is
+    // checked against the chain by `twin verify`.
+    if (lineNo > 0 && line.leaf !== undefined) return { ...base, leaf: line.leaf.toLowerCase(), uncheckedLine: lineNo };
+    return { ...base, leaf: twinLeaf(line.event) };
   }
 
   /** Applies one journal line to the in-memory state; `lineNo` > 0 while loading (for errors). */
@@ -319,16 +346,14 @@ export class Outbox {
       case 'event': {
         if (this.events.has(line.event.id)) fail(`event ${line.event.id} recorded twice`);
         if (line.seq !== this.events.size) fail(`event seq ${line.seq}, expected ${this.events.size}`);
-        const stored = this.storeEvent(line);
-        if (line.leaf !== undefined && line.leaf.toLowerCase() !== stored.leaf) fail(`event ${line.event.id} no longer hashes to its recorded leaf (the record was altered)`);
-        this.events.set(line.event.id, stored);
+        this.events.set(line.event.id, this.storeEvent(line, lineNo));
         return;
       }
       case 'batch': {
         if (this.batches.has(line.batchId)) fail(`batch ${line.batchId} recorded twice`);
         const members = line.eventIds.map((id) => this.events.get(id) ?? fail(`batch ${line.batchId} names unknown event ${id}`));
         for (const m of members) if (m.batchId !== undefined) fail(`event ${m.event.id} is in two batches`);
-        if (members.length === 0 || buildBatch(members.map((m) => m.event)).root !== line.root) fail(`batch ${line.batchId} root does not match its events`);
+        if (members.length === 0 || buildTree(members.map((m) => m.leaf)).root !== line.root) fail(`batch ${line.batchId} root does not match its events`);
         for (const m of members) m.batchId = line.batchId;
         this.batches.set(line.batchId, { batchId: line.batchId, eventIds: [...line.eventIds], root: line.root, status: 'pending' });
         return;
@@ -360,6 +385,14 @@ export class Outbox {
       this.apply(parseLine(path, raw, i + 1), i + 1);
       bytes += Buffer.byteLength(raw) + 1;
     });
+    for (const e of this.events.values()) {
+      if (e.uncheckedLine === undefined) continue;
+      const line = e.uncheckedLine;
+      delete e.uncheckedLine;
+      if (e.batchId !== undefined && this.batches.get(e.batchId)!.status === 'confirmed') continue;
+      if (twinLeaf(e.event) !== e.leaf)
+        throw new OutboxCorruptError(path, line, `event ${e.event.id} no longer hashes to its recorded leaf (the record was altered)`);
+    }
     if (tail === '') return undefined;
     const line = lines.length + 1;
     (this.options.onWarning ?? console.warn)(
