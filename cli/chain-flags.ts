@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ChainConfigError } from '../bridges/evm/chain-node.js';
+import { DataFolderBusyError } from '../bridges/evm/data-lock.js';
 import { KeyFileError } from '../agents/ledger/signing/keys.js';
 import { OutboxCorruptError } from '../bridges/evm/outbox/outbox.js';
 import { openChainRecording, type ChainRecording } from '../runtime/chain-recording.js';
@@ -52,7 +53,7 @@ export async function openLedgerFlags(
       onProblem,
     });
   } catch (e) {
-    if (e instanceof ChainConfigError || e instanceof KeyFileError || e instanceof OutboxCorruptError) throw new UsageError(`${command}: ${e.message}`);
+    if (e instanceof ChainConfigError || e instanceof DataFolderBusyError || e instanceof KeyFileError || e instanceof OutboxCorruptError) throw new UsageError(`${command}: ${e.message}`);
     throw e;
   }
 }

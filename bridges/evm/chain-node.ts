@@ -14,6 +14,7 @@ import { startAnvil, type AnvilNode } from './anvil.js';
 import { deployContracts, type DeploymentRecord } from './deploy.js';
 import { chainFiles } from './ledger-audit.js';
 import { machineKey, PLANT_MANUFACTURER } from './lease-access.js';
+import { acquireDataLock, DataFolderBusyError, readDataLock } from './data-lock.js';
 
 /** Manufacturer under which simulated machines are registered (serial number = machine id). */
 export { PLANT_MANUFACTURER };
@@ -60,6 +61,8 @@ export class ChainConfigError extends Error {
 
 export async function openChain(options: ChainOptions): Promise<Chain> {
   mkdirSync(options.dataDir, { recursive: true });
+  const holder = readDataLock(options.dataDir);
+  if (holder) throw new DataFolderBusyError(`chain data folder ${options.dataDir} is in use by process ${holder.pid} (node ${holder.rpcUrl}); stop it or choose another --chain-data`);
   let node: AnvilNode | undefined;
   let rpcUrl = options.rpcUrl;
   let key = options.key;
@@ -70,6 +73,7 @@ export async function openChain(options: ChainOptions): Promise<Chain> {
   } else if (key === undefined) {
     throw new ChainConfigError(`a chain at ${rpcUrl} needs the operator's key (HYPERFACTORY_CHAIN_KEY)`);
   }
+  const release = acquireDataLock(options.dataDir, rpcUrl);
   try {
     let operator: Wallet;
     try {
@@ -87,10 +91,12 @@ export async function openChain(options: ChainOptions): Promise<Chain> {
     deployment.provider.destroy();
     const stop = async (): Promise<void> => {
       await node?.stop();
+      release();
     };
     return { rpcUrl, chainId: deployment.record.chainId, deployment: deployment.record, operatorKey: key, keys, registered, ...(node ? { node } : {}), stop };
   } catch (e) {
     await node?.stop();
+    release();
     throw e;
   }
 }

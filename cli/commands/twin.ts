@@ -4,6 +4,7 @@ import { KeyFileError, loadKeys } from '../../agents/ledger/signing/keys.js';
 import { ledgerDomain } from '../../agents/ledger/signing/typed-events.js';
 import { startAnvil, type AnvilNode } from '../../bridges/evm/anvil.js';
 import { ChainUnavailableError } from '../../bridges/evm/chain-submitter.js';
+import { readDataLock } from '../../bridges/evm/data-lock.js';
 import {
   chainFiles,
   LocalLogError,
@@ -27,13 +28,16 @@ hyperfactory twin verify (MACHINE | --all) [--data DIR] [--rpc URL] [--json]
   {verified, events, mismatches}; a mismatch names the event and why
   (not-anchored, tampered, proof-fails, bad-signature); exit code 1 when not
   verified.
-  Without --rpc an Anvil is started from DIR/anvil-state.json for the duration
-  of the command (do not do that while another Anvil runs on that file).`;
+  Without --rpc: the node of the serve or run recording into DIR right now
+  (DIR/lock.json), else an Anvil started from DIR/anvil-state.json for the
+  duration of the command.`;
 
 /** Runs `fn` against the chain: the given node, or Anvil from the data folder's state file. */
 async function withChain<T>(command: string, dataDir: string, rpc: string | undefined, fn: (chain: MaintenanceLogReader) => Promise<T>): Promise<T> {
   const deployment = readDeployment(dataDir);
   let node: AnvilNode | undefined;
+  // A serve or run recording into this folder right now: ask its node rather than start a second one on its state.
+  rpc ??= readDataLock(dataDir)?.rpcUrl;
   if (rpc === undefined) {
     const state = chainFiles(dataDir).state;
     if (!existsSync(state)) throw new UsageError(`${command}: no chain state at ${state}; pass --rpc URL of a running node`);

@@ -31,6 +31,13 @@ describe('serve records to the chain by default; twin reads it after the run', (
     expect(stdout).toMatch(/ledger: twin events signed and anchored on Anvil at http:\/\/127\.0\.0\.1:\d+ .*; \d+ machines registered as twin tokens/);
     // Let the plant run long enough for twin events (×100000: about a simulated day per wall second).
     await new Promise((r) => setTimeout(r, 8000));
+    // While it runs, the folder is its own: a second serve is refused; twin asks the running node.
+    const second = spawnSync(process.execPath, [bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--no-mqtt', '--chain-data', dataDir], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(/^hyperfactory: serve: chain data folder .* is in use by process \d+ \(node http:\/\/127\.0\.0\.1:\d+\)/);
+    const during = spawnSync(process.execPath, [bin, 'twin', 'verify', '--all', '--data', dataDir, '--json'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(during.stderr).toBe('');
+    expect((JSON.parse(during.stdout) as { events: number }).events).toBeGreaterThan(0);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stderr).not.toMatch(/not anchored yet/);
