@@ -1,11 +1,52 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type Client as AedesClient } from 'aedes';
+import { BrokerAccess, type BrokerAccessOptions } from './access/broker-access.js';
 
 export interface EmbeddedBrokerOptions {
   /** TCP port; 0 (the default) lets the system pick a free one. */
   port?: number;
-  /** Interface to listen on; loopback by default, so nothing outside this machine can connect (there is no authentication). */
+  /** Interface to listen on; loopback by default, so nothing outside this machine can connect without `access`. */
   host?: string;
+  /** Who may connect and what they may publish and receive: Mosquitto's password and ACL files (`access/`). */
+  access?: BrokerAccessOptions;
+}
+
+/** Topic a refused publish is moved to: `$` topics match no wildcard and no ACL grants them, so nobody receives it. */
+const REFUSED = '$refused';
+
+/**
+ * Enforces the access policy on aedes as Mosquitto does: a refused CONNECT
+ * gets "not authorized" (return code 5); a publish outside the client's
+ * write access is acknowledged and dropped (aedes would close the
+ * connection on a refusal, and the client would reconnect and try again); a
+ * subscription outside its read access is refused (SUBACK 0x80); every
+ * delivery is checked for read access to the message's topic.
+ */
+function enforce(aedes: Aedes, access: BrokerAccess): void {
+  const who = (client: AedesClient | null) => {
+    const c = client as (AedesClient & { hyperfactoryUser?: string }) | null;
+    return { clientId: c?.id ?? '', ...(c?.hyperfactoryUser !== undefined ? { username: c.hyperfactoryUser } : {}) };
+  };
+  aedes.authenticate = (client, username, password, done) => {
+    const user = username === undefined || username === null || username === '' ? undefined : username;
+    if (!access.authenticate(user, password ?? undefined)) {
+      const err = Object.assign(new Error('not authorized'), { returnCode: 5 });
+      done(err as never, false);
+      return;
+    }
+    if (user !== undefined) (client as AedesClient & { hyperfactoryUser?: string }).hyperfactoryUser = user;
+    done(null, true);
+  };
+  aedes.authorizePublish = (client, packet, done) => {
+    // A will or a broker-side publish (no client) is the broker's own.
+    if (client && (packet.topic.startsWith('$') || !access.canWrite(who(client), packet.topic))) {
+      packet.topic = `${REFUSED}/${client.id}`;
+      packet.retain = false;
+    }
+    done(null);
+  };
+  aedes.authorizeSubscribe = (client, sub, done) => done(null, access.canSubscribe(who(client), sub.topic) ? sub : null);
+  aedes.authorizeForward = (client, packet) => (packet.topic.startsWith(REFUSED) || !access.canRead(who(client), packet.topic) ? null : packet);
 }
 
 /**
@@ -24,6 +65,7 @@ export class EmbeddedBroker {
     private readonly server: Server,
     readonly host: string,
     readonly port: number,
+    private readonly access?: BrokerAccess,
   ) {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -33,7 +75,9 @@ export class EmbeddedBroker {
 
   static async start(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
     const host = options.host ?? '127.0.0.1';
+    const access = options.access ? new BrokerAccess(options.access) : undefined;
     const aedes = await Aedes.createBroker();
+    if (access) enforce(aedes, access);
     // A client's protocol error is its problem: aedes drops that connection; the broker carries on.
     aedes.on('clientError', () => {});
     aedes.on('connectionError', () => {});
@@ -48,10 +92,11 @@ export class EmbeddedBroker {
       });
     } catch (e) {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      access?.close();
       const code = (e as NodeJS.ErrnoException).code;
       throw new Error(`the embedded MQTT broker cannot listen on ${host}:${options.port ?? 0} (${code ?? (e as Error).message})`);
     }
-    return new EmbeddedBroker(aedes, server, host, (server.address() as AddressInfo).port);
+    return new EmbeddedBroker(aedes, server, host, (server.address() as AddressInfo).port, access);
   }
 
   /** Where clients connect: `mqtt://127.0.0.1:PORT`. */
@@ -70,6 +115,7 @@ export class EmbeddedBroker {
       await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
       for (const s of this.sockets) s.destroy();
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.access?.close();
     })();
     return this.stopped;
   }

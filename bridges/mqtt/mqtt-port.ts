@@ -32,6 +32,19 @@ export interface MqttPortOptions {
   sessionExpirySeconds?: number;
   /** The broker publishes this if the connection dies without a goodbye (MQTT's last will), e.g. a retained "offline". */
   will?: { topic: string; payload: string | Uint8Array; retain?: boolean };
+  /** Credentials the broker checks (a Mosquitto password_file, or the embedded broker's `access`). */
+  credentials?: MqttCredentials;
+}
+
+/** How a client proves who it is to the broker: a username and password, and for `mqtts://` the TLS material (PEM). */
+export interface MqttCredentials {
+  username?: string;
+  password?: string;
+  /** CA certificate(s) to trust instead of the system's (a site's own CA). */
+  ca?: string | Buffer;
+  /** Client certificate and key, for brokers that require them (`require_certificate`). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
 }
 
 /** The broker could not be reached or refused the connection. */
@@ -102,6 +115,11 @@ export class MqttPort implements FederationPort {
       ...(o.sessionExpirySeconds && protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       reconnectPeriod: 1000,
+      ...(o.credentials?.username !== undefined ? { username: o.credentials.username } : {}),
+      ...(o.credentials?.password !== undefined ? { password: o.credentials.password } : {}),
+      ...(o.credentials?.ca !== undefined ? { ca: o.credentials.ca } : {}),
+      ...(o.credentials?.cert !== undefined ? { cert: o.credentials.cert } : {}),
+      ...(o.credentials?.key !== undefined ? { key: o.credentials.key } : {}),
       ...(o.will ? { will: { topic: o.will.topic, payload: typeof o.will.payload === 'string' ? Buffer.from(o.will.payload) : Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? false } } : {}),
     };
     let client: MqttClient;
@@ -156,9 +174,16 @@ export class MqttPort implements FederationPort {
       const v5 = this.client.options.protocolVersion === 5;
       // Routed before the broker confirms, so nothing sent right after the confirmation is missed.
       const created: { id: number; handlers: MessageHandler[]; ready: Promise<void> } = { id, handlers: [handler], ready: Promise.resolve() };
-      created.ready = this.client.subscribeAsync(filter, v5 ? { qos: 1, properties: { subscriptionIdentifier: id } } : { qos: 1 }).then((grants) => {
-        if (grants.some((g) => g.qos === 128)) throw new Error(`the broker refused the subscription to ${filter}`);
-      });
+      created.ready = this.client.subscribeAsync(filter, v5 ? { qos: 1, properties: { subscriptionIdentifier: id } } : { qos: 1 }).then(
+        (grants) => {
+          // 0x80 (MQTT 3.1.1) or an MQTT 5 reason code ≥ 0x80 (0x87: not authorized).
+          if (grants.some((g) => g.qos >= 128)) throw new Error(`the broker refused the subscription to ${filter}`);
+        },
+        // mqtt.js rejects some refusals itself ("Subscribe error: Unspecified error" for a 3.1.1 SUBACK 0x80).
+        (e: Error) => {
+          throw new Error(`the broker refused the subscription to ${filter} (${e.message})`);
+        },
+      );
       this.filters.set(filter, (sub = created));
     }
     try {

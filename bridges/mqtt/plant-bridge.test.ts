@@ -129,11 +129,12 @@ describe('the live plant on MQTT (topic layout v1)', () => {
     await w.until('the will', () => w.seen.some((s) => s.topic === topics.status && s.body === 'offline'));
     // The bridge is away (it retries after a second): the broker queues the command for its session.
     await w.port.publish(topics.commands, new TextEncoder().encode(JSON.stringify({ id: 'away', text: 'pause cobot 4' })));
-    await w.until('the answer after the reconnect', () => w.results().some((r) => r.id === 'away'));
+    // Generous: under a full parallel test run the reconnect and the queued delivery have taken over 30 s once
+    // (the waits' own 20 s default made the test's budget moot: it failed in CI at 25 s).
+    await w.until('the answer after the reconnect', () => w.results().some((r) => r.id === 'away'), 75_000);
     expect(w.results().find((r) => r.id === 'away')).toEqual({ id: 'away', ok: true });
-    await w.until('online again', () => w.seen.filter((s) => s.topic === topics.status).at(-1)?.body === 'online');
-    // Generous: under a full parallel test run the reconnect and the queued delivery have taken over 30 s once.
-  }, 90_000);
+    await w.until('online again', () => w.seen.filter((s) => s.topic === topics.status).at(-1)?.body === 'online', 75_000);
+  }, 120_000);
 
   it('works the same through a real Mosquitto (MQTT 5)', async () => {
     const mosquitto = await startMosquitto();

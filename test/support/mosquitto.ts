@@ -13,16 +13,25 @@ export interface Mosquitto {
   port: number;
   /** What the broker logged (for failure messages). */
   log: () => string;
+  /** SIGHUP: Mosquitto reads its password and ACL files again. */
+  reload: () => void;
   stop: () => Promise<void>;
+}
+
+export interface MosquittoOptions {
+  /** mosquitto_passwd file: clients must log in (anonymous refused). */
+  passwordFile?: string;
+  /** ACL file (Mosquitto format). */
+  aclFile?: string;
 }
 
 /**
  * Starts a real Mosquitto on a free loopback port with a throw-away config
- * (anonymous clients, nothing persisted) and waits until it accepts
+ * (anonymous clients unless a password file is given, nothing persisted) and waits until it accepts
  * connections. Tests that need it fail with a clear message when the
  * binary is missing rather than skipping: a skipped broker test proves nothing.
  */
-export async function startMosquitto(): Promise<Mosquitto> {
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing: install it with scripts/install-system-deps.sh (apt-get install mosquitto)`);
   let lastLog = '';
   // The free port is found by binding 0 and releasing it; another process may take it meanwhile, so try again.
@@ -30,7 +39,12 @@ export async function startMosquitto(): Promise<Mosquitto> {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'hf-mosquitto-'));
     const config = join(dir, 'mosquitto.conf');
-    writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
+    const access = [
+      `allow_anonymous ${options.passwordFile === undefined}`,
+      ...(options.passwordFile !== undefined ? [`password_file ${options.passwordFile}`] : []),
+      ...(options.aclFile !== undefined ? [`acl_file ${options.aclFile}`] : []),
+    ];
+    writeFileSync(config, [`listener ${port} 127.0.0.1`, ...access, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
     const child = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -40,6 +54,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
         url: `mqtt://127.0.0.1:${port}`,
         port,
         log: () => log,
+        reload: () => void child.kill('SIGHUP'),
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           await exited;
