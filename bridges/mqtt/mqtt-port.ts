@@ -47,6 +47,19 @@ export interface MqttCredentials {
   key?: string | Buffer;
 }
 
+let processCredentials: MqttCredentials | undefined;
+
+/**
+ * This process's own identity on the site's broker (a plant, an agent host,
+ * a federation site: each has its own user in the broker's password file and
+ * its own grants in its ACL). Every connection of the process presents it
+ * unless the connection names its own `credentials`; the command line sets it
+ * once (`--mqtt-user`, `HYPERFACTORY_MQTT_PASSWORD`, `--mqtt-ca`…).
+ */
+export function setProcessCredentials(credentials: MqttCredentials | undefined): void {
+  processCredentials = credentials;
+}
+
 /** The broker could not be reached or refused the connection. */
 export class MqttConnectError extends Error {
   override name = 'MqttConnectError';
@@ -107,6 +120,7 @@ export class MqttPort implements FederationPort {
   }
 
   private static async connectWith(o: MqttPortOptions, protocolVersion: 4 | 5): Promise<MqttPort> {
+    const credentials = o.credentials ?? processCredentials;
     const options: IClientOptions = {
       clientId: o.clientId,
       protocolVersion,
@@ -115,11 +129,11 @@ export class MqttPort implements FederationPort {
       ...(o.sessionExpirySeconds && protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       reconnectPeriod: 1000,
-      ...(o.credentials?.username !== undefined ? { username: o.credentials.username } : {}),
-      ...(o.credentials?.password !== undefined ? { password: o.credentials.password } : {}),
-      ...(o.credentials?.ca !== undefined ? { ca: o.credentials.ca } : {}),
-      ...(o.credentials?.cert !== undefined ? { cert: o.credentials.cert } : {}),
-      ...(o.credentials?.key !== undefined ? { key: o.credentials.key } : {}),
+      ...(credentials?.username !== undefined ? { username: credentials.username } : {}),
+      ...(credentials?.password !== undefined ? { password: credentials.password } : {}),
+      ...(credentials?.ca !== undefined ? { ca: credentials.ca } : {}),
+      ...(credentials?.cert !== undefined ? { cert: credentials.cert } : {}),
+      ...(credentials?.key !== undefined ? { key: credentials.key } : {}),
       ...(o.will ? { will: { topic: o.will.topic, payload: typeof o.will.payload === 'string' ? Buffer.from(o.will.payload) : Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? false } } : {}),
     };
     let client: MqttClient;

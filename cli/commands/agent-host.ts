@@ -5,8 +5,10 @@ import { onePositional, parseCommand } from '../args.js';
 import { AgentHostProcess } from '../../bridges/mqtt/live/agent-host-process.js';
 import { idPattern } from '../../bridges/mqtt/live/id-pattern.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
+import { applyMqttIdentity, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 
 export const agentHostHelp = `hyperfactory agent-host <scenario.yaml> --agents PATTERN --mqtt URL [--host-id NAME]
+                       [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
   Runs some of a live plant's agents in this process. The plant is a
   "serve <scenario.yaml> --mqtt URL --remote-agents PATTERN" on the same
   broker; it places on this host the agents of its remote pattern that
@@ -15,12 +17,14 @@ export const agentHostHelp = `hyperfactory agent-host <scenario.yaml> --agents P
   host stops or dies, the plant learns it from the host's last will: what its
   agents had won goes back to auction, and another host covering them takes
   them over. --host-id names this host on the broker (default: <machine>-<pid>).
-  Stops with the plant's run, or on Ctrl-C.`;
+  Stops with the plant's run, or on Ctrl-C.
+${mqttIdentityHelp}`;
 
 export async function agentHostCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('agent-host', argv, {
     agents: { type: 'string' },
     mqtt: { type: 'string' },
+    ...mqttIdentitySpec,
     'host-id': { type: 'string' },
   });
   const file = onePositional('agent-host', positionals, 'scenario file');
@@ -30,6 +34,7 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
   if (!pattern.ok) throw new UsageError(`--agents: ${pattern.reason}`);
   if (values.mqtt === undefined) throw new UsageError('--mqtt URL is required: the broker of the plant (serve --mqtt)');
   if (!/^mqtts?:\/\/[^\s/]+/.test(values.mqtt)) throw new UsageError(`--mqtt must be a broker address like mqtt://127.0.0.1:1883, got "${values.mqtt}"`);
+  applyMqttIdentity(values);
   const host = values['host-id'] ?? `${hostname()}-${process.pid}`;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(host)) throw new UsageError(`--host-id: letters, digits, _ . - only (at most 64), got "${host}"`);
   let agentHost: AgentHostProcess;

@@ -4,6 +4,7 @@ import type { LivePlant } from '../../runtime/view/live-plant.js';
 import type { MachineSpec } from '../../runtime/machines.js';
 import { startEmbeddedBroker, startPlantMqtt } from '../../bridges/mqtt/plant-bridge.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
+import type { BrokerAccessOptions } from '../../bridges/mqtt/access/broker-access.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
 import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
@@ -36,9 +37,9 @@ export class Openings {
 const problem = (line: string) => void process.stderr.write(`${line}\n`);
 
 /** The MQTT broker of a live plant: the one given, or an embedded one started now (before the plant, whose VDA 5050 master needs its address). */
-export async function plantBroker(url: string | undefined, embeddedPort: number | undefined, opened: Openings): Promise<{ url: string; embedded: boolean }> {
+export async function plantBroker(url: string | undefined, embeddedPort: number | undefined, opened: Openings, access?: BrokerAccessOptions): Promise<{ url: string; embedded: boolean }> {
   if (url) return { url, embedded: false };
-  const broker = await startEmbeddedBroker(embeddedPort);
+  const broker = await startEmbeddedBroker(embeddedPort, access);
   opened.add(() => broker.stop());
   return { url: broker.url, embedded: true };
 }

@@ -18,6 +18,7 @@ import { masterOptionsFor, vda5050RobotPort } from '../../bridges/vda5050/vda505
 import type { RobotPortFactory } from '../../runtime/robot-control.js';
 import { openBridges, Openings, plantBroker } from './serve-bridges.js';
 import { chainFlagHelp, chainFlagSpec, openLedgerFlags } from '../chain-flags.js';
+import { applyMqttIdentity, brokerAccessFlags, mqttBrokerHelp, mqttBrokerSpec, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 import { LeaseAccess } from '../../bridges/evm/lease-access.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
 
@@ -27,6 +28,8 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
                   [--rosbridge-port P] [--opcua-port P] [--vda5050-vehicles MANUFACTURER]
                   [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER] [--erp-port P]
                   [--ledger chain|memory] [--chain-data DIR] [--chain-rpc URL] [--lessees [--viewers]]
+                  [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
+                  [--mqtt-password-file FILE] [--mqtt-acl-file FILE]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -68,6 +71,8 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   operator token as its Bearer token.
 ${chainFlagHelp}
   Default for serve: chain (a replay records nothing).
+${mqttIdentityHelp}
+${mqttBrokerHelp}
   --lessees opens the viewer to lessees of machine twins (ERC-4907 leases on
   the chain's TwinRegistry, docs/ledger.md): a client signs in with its
   address and sees and commands only the machines it owns or leases, until
@@ -97,6 +102,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'vda5050-vehicles': { type: 'string' },
     'erp-port': { type: 'string' },
     ...chainFlagSpec,
+    ...mqttIdentitySpec,
+    ...mqttBrokerSpec,
     lessees: { type: 'boolean', default: false },
     viewers: { type: 'boolean', default: false },
   });
@@ -150,6 +157,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values['vda5050-vehicles'] !== undefined && cobots.length === 0) throw new UsageError(`--vda5050-vehicles needs cobots: scenario "${scenario.name}" has none`);
   if (values.lessees && (values.replay !== undefined || values.ledger === 'memory')) throw new UsageError('--lessees checks leases on the chain: it needs a live plant with --ledger chain');
   if (values.viewers && !values.lessees) throw new UsageError('--viewers goes with --lessees (without it every viewer is admitted already)');
+  applyMqttIdentity(values);
+  const brokerAccess = brokerAccessFlags(values);
+  if (brokerAccess && (values.mqtt !== undefined || values['no-mqtt'])) throw new UsageError('--mqtt-password-file and --mqtt-acl-file configure the embedded broker: drop --mqtt / --no-mqtt (a Mosquitto takes the same files in its own config)');
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -157,7 +167,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   try {
     const live = values.replay === undefined;
     // The broker comes first: a VDA 5050 master in the plant connects to it as the plant is built.
-    const broker = live && !values['no-mqtt'] ? await plantBroker(values.mqtt, mqttPort, opened) : undefined;
+    const broker = live && !values['no-mqtt'] ? await plantBroker(values.mqtt, mqttPort, opened, brokerAccess) : undefined;
     let robotPort: RobotPortFactory | undefined;
     if (ros) robotPort = rosRobotPort(ros[1], { robots: cobots, onProblem: (line) => process.stderr.write(`${line}\n`) });
     if (vda) robotPort = vda5050RobotPort({ url: broker!.url, manufacturer: vda[1], ...masterOptionsFor(scenario), onProblem: (line) => process.stderr.write(`${line}\n`) });
