@@ -163,6 +163,11 @@ export async function startErpApi(source: PlanSource, options: ErpApiOptions = {
       if (!req.complete) req.resume();
     });
   });
+  // Node closes an idle keep-alive socket after 5 s; a client that reuses it at that moment (the plant's
+  // thread was busy, e.g. a HiGHS re-plan) gets ECONNRESET. Clients (undici, browsers) drop idle sockets
+  // sooner than this, so the server never closes one under a request in flight.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
