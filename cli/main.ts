@@ -12,6 +12,7 @@ import { serveCommand, serveHelp } from './commands/serve.js';
 import { pdmCommand, pdmHelp } from './commands/pdm.js';
 import { agentHostCommand, agentHostHelp } from './commands/agent-host.js';
 import { twinCommand, twinHelp } from './commands/twin.js';
+import { identityCommand, identityHelp } from './commands/identity.js';
 
 /** A command may return its exit code (e.g. 1 = a check failed); nothing means 0. */
 const commands: Record<string, { run: (argv: string[]) => Promise<void | number>; help: string }> = {
@@ -25,6 +26,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void | number>
   pdm: { run: pdmCommand, help: pdmHelp },
   'agent-host': { run: agentHostCommand, help: agentHostHelp },
   twin: { run: twinCommand, help: twinHelp },
+  identity: { run: identityCommand, help: identityHelp },
 };
 
 function usage(): string {

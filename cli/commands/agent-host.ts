@@ -6,9 +6,11 @@ import { AgentHostProcess } from '../../bridges/mqtt/live/agent-host-process.js'
 import { idPattern } from '../../bridges/mqtt/live/id-pattern.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import { applyMqttIdentity, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
+import { linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
 
 export const agentHostHelp = `hyperfactory agent-host <scenario.yaml> --agents PATTERN --mqtt URL [--host-id NAME]
                        [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
+                       [--identity FILE --principals FILE]
   Runs some of a live plant's agents in this process. The plant is a
   "serve <scenario.yaml> --mqtt URL --remote-agents PATTERN" on the same
   broker; it places on this host the agents of its remote pattern that
@@ -18,13 +20,15 @@ export const agentHostHelp = `hyperfactory agent-host <scenario.yaml> --agents P
   agents had won goes back to auction, and another host covering them takes
   them over. --host-id names this host on the broker (default: <machine>-<pid>).
   Stops with the plant's run, or on Ctrl-C.
-${mqttIdentityHelp}`;
+${mqttIdentityHelp}
+${linkFlagHelp}`;
 
 export async function agentHostCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('agent-host', argv, {
     agents: { type: 'string' },
     mqtt: { type: 'string' },
     ...mqttIdentitySpec,
+    ...linkFlagSpec,
     'host-id': { type: 'string' },
   });
   const file = onePositional('agent-host', positionals, 'scenario file');
@@ -37,6 +41,8 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
   applyMqttIdentity(values);
   const host = values['host-id'] ?? `${hostname()}-${process.pid}`;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(host)) throw new UsageError(`--host-id: letters, digits, _ . - only (at most 64), got "${host}"`);
+  const link = linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`));
+  if (link && link.security.sealer.identity.id !== host) throw new UsageError(`--identity is "${link.security.sealer.identity.id}" but --host-id is "${host}": a host speaks as its own principal`);
   let agentHost: AgentHostProcess;
   try {
     agentHost = await AgentHostProcess.start({
@@ -46,6 +52,7 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
       agents: values.agents,
       horizon: scenario.horizon,
       onProblem: (line) => process.stderr.write(`${line}\n`),
+      ...(link ? { security: link.security } : {}),
       onAssigned: (agents) => process.stdout.write(`running ${agents.length} agent${agents.length === 1 ? '' : 's'}: ${agents.join(', ') || '(none yet)'}\n`),
     });
   } catch (e) {
@@ -57,6 +64,7 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   await agentHost.done;
+  link?.close();
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   await agentHost.close().catch(() => {});

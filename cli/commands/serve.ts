@@ -20,6 +20,7 @@ import { openBridges, Openings, plantBroker } from './serve-bridges.js';
 import { chainFlagHelp, chainFlagSpec, openLedgerFlags } from '../chain-flags.js';
 import { applyMqttIdentity, brokerAccessFlags, mqttBrokerHelp, mqttBrokerSpec, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 import { LeaseAccess } from '../../bridges/evm/lease-access.js';
+import { linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
@@ -29,7 +30,7 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
                   [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER] [--erp-port P]
                   [--ledger chain|memory] [--chain-data DIR] [--chain-rpc URL] [--lessees [--viewers]]
                   [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
-                  [--mqtt-password-file FILE] [--mqtt-acl-file FILE]
+                  [--mqtt-password-file FILE] [--mqtt-acl-file FILE] [--identity FILE --principals FILE]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -73,6 +74,8 @@ ${chainFlagHelp}
   Default for serve: chain (a replay records nothing).
 ${mqttIdentityHelp}
 ${mqttBrokerHelp}
+${linkFlagHelp}
+  (serve: with --remote-agents.)
   --lessees opens the viewer to lessees of machine twins (ERC-4907 leases on
   the chain's TwinRegistry, docs/ledger.md): a client signs in with its
   address and sees and commands only the machines it owns or leases, until
@@ -104,6 +107,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     ...chainFlagSpec,
     ...mqttIdentitySpec,
     ...mqttBrokerSpec,
+    ...linkFlagSpec,
     lessees: { type: 'boolean', default: false },
     viewers: { type: 'boolean', default: false },
   });
@@ -121,12 +125,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values.mqtt !== undefined && !/^mqtts?:\/\/[^\s/]+/.test(values.mqtt)) throw new UsageError(`--mqtt must be a broker address like mqtt://127.0.0.1:1883, got "${values.mqtt}"`);
   if (values.sparkplug !== undefined && values['no-mqtt']) throw new UsageError('--sparkplug needs MQTT: drop --no-mqtt');
   if (values.sparkplug !== undefined && !/^[^/+#\s]+$/.test(values.sparkplug)) throw new UsageError(`--sparkplug: a group id without /, +, # or spaces, got "${values.sparkplug}"`);
+  if ((values.identity !== undefined || values.principals !== undefined) && values['remote-agents'] === undefined) throw new UsageError('--identity and --principals seal the link to agent hosts: they go with --remote-agents');
+  const link = values['remote-agents'] !== undefined ? linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`)) : undefined;
   let remote: RemoteAgents | undefined;
   if (values['remote-agents'] !== undefined) {
     if (values['no-mqtt']) throw new UsageError('--remote-agents needs MQTT: drop --no-mqtt');
     if (values.replay !== undefined) throw new UsageError('--remote-agents runs a live plant: drop --replay');
     try {
-      remote = new RemoteAgents({ plant: scenario.name, agents: values['remote-agents'], onProblem: (line) => process.stderr.write(`${line}\n`) });
+      remote = new RemoteAgents({ plant: scenario.name, agents: values['remote-agents'], onProblem: (line) => process.stderr.write(`${line}\n`), ...(link ? { security: link.security } : {}) });
     } catch (e) {
       if (e instanceof RangeError) throw new UsageError(`--remote-agents: ${e.message}`);
       throw e;
@@ -164,6 +170,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
   const opened = new Openings();
+  if (link) opened.add(link.close);
   try {
     const live = values.replay === undefined;
     // The broker comes first: a VDA 5050 master in the plant connects to it as the plant is built.

@@ -30,7 +30,7 @@ export class BrokerAccess {
     this.allowAnonymous = options.allowAnonymous ?? options.passwordFile === undefined;
     this.passwords = options.passwordFile === undefined ? undefined : PasswordFile.read(options.passwordFile);
     this.acl = options.aclFile === undefined ? undefined : AclFile.read(options.aclFile);
-    for (const file of [options.passwordFile, options.aclFile]) if (file !== undefined) watchFile(file, { interval: 500 }, () => this.reload());
+    for (const file of [options.passwordFile, options.aclFile]) if (file !== undefined) watchFile(file, { interval: 500, persistent: false }, () => this.reload());
   }
 
   /** Reads both files again; on an error the previous policy stays and the error is told. */

@@ -8,6 +8,8 @@ import { HostableKinds } from '../../../runtime/agent-kinds.js';
 import { MqttPort } from '../mqtt-port.js';
 import { idPattern } from './id-pattern.js';
 import { AssignmentSchema, ClockSchema, encodeLive, liveTopics, readLive, ToAgentSchema, type Assignment, type Clock, type FromHost } from './live-messages.js';
+import type { LinkSecurity } from '../../identity/sealed.js';
+import { incoming, outgoing } from './sealed-link.js';
 
 export interface AgentHostOptions {
   url: string;
@@ -21,6 +23,8 @@ export interface AgentHostOptions {
   onProblem?: (line: string) => void;
   /** Told what the host runs each time the plant assigns agents to it. */
   onAssigned?: (agents: string[]) => void;
+  /** Seal what this host sends (as its own principal, id = `host`) and accept only the plant's sealed frames. */
+  security?: LinkSecurity;
 }
 
 export interface AgentHostStats {
@@ -68,17 +72,19 @@ export class AgentHostProcess {
   static async start(o: AgentHostOptions): Promise<AgentHostProcess> {
     const pattern = idPattern(o.agents);
     if (!pattern.ok) throw new RangeError(pattern.reason);
+    if (o.security && o.security.sealer.identity.id !== o.host) throw new RangeError(`agent host "${o.host}" holds the identity of "${o.security.sealer.identity.id}": the host id must be its principal id`);
     const topics = liveTopics(o.plant);
+    const status = topics.status(o.host);
     const port = await MqttPort.connect({
       url: o.url,
       clientId: `hyperfactory-host-${o.plant}-${o.host}`,
-      will: { topic: topics.status(o.host), payload: JSON.stringify({ state: 'offline' }), retain: true },
+      will: { topic: status, payload: outgoing(o.security, status, encodeLive({ state: 'offline' })), retain: true },
     });
     const h = new AgentHostProcess(port, o);
-    await port.subscribe(topics.assign(o.host), (_t, bytes) => h.onAssign(bytes));
-    await port.subscribe(topics.toHost(o.host), (_t, bytes) => h.onToAgent(bytes));
-    await port.subscribe(topics.clock, (_t, bytes) => h.onClock(bytes));
-    const online = () => port.publish(topics.status(o.host), encodeLive({ state: 'online', agents: o.agents, pid: process.pid }), { retain: true });
+    await port.subscribe(topics.assign(o.host), (t, bytes) => h.onAssign(t, bytes));
+    await port.subscribe(topics.toHost(o.host), (t, bytes) => h.onToAgent(t, bytes));
+    await port.subscribe(topics.clock, (t, bytes) => h.onClock(t, bytes));
+    const online = () => port.publish(status, outgoing(o.security, status, encodeLive({ state: 'online', agents: o.agents, pid: process.pid })), { retain: true });
     await online();
     // The will said offline while the link was down: online again, and the plant reassigns.
     port.onReconnect(() => void online().catch(() => {}));
@@ -88,7 +94,8 @@ export class AgentHostProcess {
   /** Stops the agents and says offline (a clean goodbye; the will covers a crash). */
   async close(): Promise<void> {
     this.stop();
-    await this.port.publish(this.topics.status(this.o.host), encodeLive({ state: 'offline' }), { retain: true }).catch(() => {});
+    const status = this.topics.status(this.o.host);
+    await this.port.publish(status, outgoing(this.o.security, status, encodeLive({ state: 'offline' })), { retain: true }).catch(() => {});
     await this.port.close();
     this.resolveDone?.();
   }
@@ -100,9 +107,11 @@ export class AgentHostProcess {
     c?.host.stopAll();
   }
 
-  private onClock(bytes: Uint8Array): void {
+  private onClock(topic: string, bytes: Uint8Array): void {
     if (bytes.byteLength === 0) return;
-    const read = readLive(ClockSchema, bytes);
+    const link = incoming(this.o.security, topic, bytes, ['plant']);
+    if (!link.ok) return this.reject(`plant clock: ${link.reason}`);
+    const read = readLive(ClockSchema, link.body);
     if (!read.ok) return this.reject(`plant clock: ${read.reason}`);
     const clock = read.value;
     if (clock.finished) {
@@ -138,8 +147,10 @@ export class AgentHostProcess {
     if (pending?.run === clock.run) this.spawn(pending);
   }
 
-  private onAssign(bytes: Uint8Array): void {
-    const read = readLive(AssignmentSchema, bytes);
+  private onAssign(topic: string, bytes: Uint8Array): void {
+    const link = incoming(this.o.security, topic, bytes, ['plant']);
+    if (!link.ok) return this.reject(`assignment: ${link.reason}`);
+    const read = readLive(AssignmentSchema, link.body);
     if (!read.ok) return this.reject(`assignment: ${read.reason}`);
     if (this.current?.run !== read.value.run) {
       // The clock of that run has not arrived yet.
@@ -175,8 +186,10 @@ export class AgentHostProcess {
     this.o.onAssigned?.(assignment.agents.map((a) => a.id));
   }
 
-  private onToAgent(bytes: Uint8Array): void {
-    const read = readLive(ToAgentSchema, bytes);
+  private onToAgent(topic: string, bytes: Uint8Array): void {
+    const link = incoming(this.o.security, topic, bytes, ['plant']);
+    if (!link.ok) return this.reject(`message for an agent: ${link.reason}`);
+    const read = readLive(ToAgentSchema, link.body);
     if (!read.ok) return this.reject(`message for an agent: ${read.reason}`);
     const m = read.value;
     const run = this.current;
@@ -202,7 +215,7 @@ export class AgentHostProcess {
 
   private toPlant(message: FromHost): void {
     this.stats.sent++;
-    this.port.publish(this.topics.toPlant, encodeLive(message)).catch((e: Error) => this.o.onProblem?.(`to the plant: ${e.message}`));
+    this.port.publish(this.topics.toPlant, outgoing(this.o.security, this.topics.toPlant, encodeLive(message))).catch((e: Error) => this.o.onProblem?.(`to the plant: ${e.message}`));
   }
 
   private reject(reason: string): void {

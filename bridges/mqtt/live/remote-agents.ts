@@ -6,6 +6,8 @@ import { isHostableKind } from '../../../runtime/agent-kinds.js';
 import { MqttPort } from '../mqtt-port.js';
 import { idPattern } from './id-pattern.js';
 import { encodeLive, FromHostSchema, HostStatusSchema, liveTopics, readLive, type Clock, type FromHost, type ToAgent } from './live-messages.js';
+import type { LinkSecurity } from '../../identity/sealed.js';
+import { incoming, outgoing } from './sealed-link.js';
 
 /** Longest the plant's clock waits for a remote agent's answer to a call for proposals, wall ms. */
 export const MAX_HOLD_MS = 250;
@@ -42,6 +44,12 @@ export interface RemoteAgentsOptions {
   /** Which agents run in agent hosts (`cobot-*`); see `idPattern`. */
   agents: string;
   onProblem?: (line: string) => void;
+  /**
+   * Seal everything the plant sends and accept from hosts only frames sealed
+   * by a principal with the `agent-host` role, speaking for itself
+   * (`bridges/identity`). Without it the link trusts the broker's ACL alone.
+   */
+  security?: LinkSecurity;
 }
 
 /**
@@ -89,7 +97,7 @@ export class RemoteAgents {
     const port = await MqttPort.connect({ url, clientId: `hyperfactory-plant-${this.o.plant}-${process.pid}` });
     this.port = port;
     await port.subscribe(this.topics.statusFilter, (topic, bytes) => this.onStatus(topic, bytes));
-    await port.subscribe(this.topics.toPlant, (_topic, bytes) => this.onFromHost(bytes));
+    await port.subscribe(this.topics.toPlant, (topic, bytes) => this.onFromHost(topic, bytes));
   }
 
   /** For `RunOptions.placement`: places this run's matching agents in hosts. */
@@ -140,7 +148,7 @@ export class RemoteAgents {
   private async publishClock(finished = false): Promise<void> {
     const c = this.clockOf!();
     if (this.run < 0 || !this.port) return;
-    await this.port.publish(this.topics.clock, encodeLive({ ...c, finished: c.finished || finished, run: this.run, wallMs: Date.now() } satisfies Clock), { retain: true });
+    await this.port.publish(this.topics.clock, this.seal(this.topics.clock, encodeLive({ ...c, finished: c.finished || finished, run: this.run, wallMs: Date.now() } satisfies Clock)), { retain: true });
   }
 
   private proxy(spec: AgentSpec, host: AgentHost): Agent {
@@ -171,7 +179,8 @@ export class RemoteAgents {
     this.stats.sent++;
     const envelope = message.kind === 'message' ? (message.envelope as Envelope) : undefined;
     if (envelope && this.hold && envelope.type.endsWith('.cfp')) this.await(placed.spec.id, envelope.conversation);
-    this.port!.publish(this.topics.toHost(placed.host), encodeLive(message)).catch((e: Error) => this.problem(`to ${placed.host}: ${e.message}`));
+    const topic = this.topics.toHost(placed.host);
+    this.port!.publish(topic, this.seal(topic, encodeLive(message))).catch((e: Error) => this.problem(`to ${placed.host}: ${e.message}`));
   }
 
   private await(agent: string, conversation: string): void {
@@ -200,7 +209,11 @@ export class RemoteAgents {
   private onStatus(topic: string, bytes: Uint8Array): void {
     const host = topic.slice(this.topics.root.length + '/hosts/'.length, -'/status'.length);
     if (bytes.byteLength === 0) return; // a cleared retained status
-    const status = readLive(HostStatusSchema, bytes);
+    // A host's will was sealed when it connected, so it comes after later messages: signed, not replay-checked.
+    const link = incoming(this.o.security, topic, bytes, ['agent-host'], { replay: false });
+    if (!link.ok) return this.reject(`status of host "${host}": ${link.reason}`);
+    if (link.signer !== undefined && link.signer !== host) return this.reject(`status of host "${host}" signed by "${link.signer}"`);
+    const status = readLive(HostStatusSchema, link.body);
     if (!status.ok) return this.reject(`status of host "${host}": ${status.reason}`);
     if (status.value.state === 'offline') return this.lose(host);
     const pattern = idPattern(status.value.agents);
@@ -226,7 +239,7 @@ export class RemoteAgents {
     if (!changed) return;
     const agents = [...this.placed.values()].filter((p) => p.host === host).map((p) => ({ id: p.spec.id, kind: p.spec.kind, groups: [...(p.spec.groups ?? [])], input: p.spec.input as Record<string, unknown> }));
     this.stats.sent++;
-    this.port!.publish(this.topics.assign(host), encodeLive({ run: this.run, agents })).catch((e: Error) => this.problem(`assign ${host}: ${e.message}`));
+    this.port!.publish(this.topics.assign(host), this.seal(this.topics.assign(host), encodeLive({ run: this.run, agents }))).catch((e: Error) => this.problem(`assign ${host}: ${e.message}`));
   }
 
   /** `host` is gone: its agents are lost until another host takes them. */
@@ -262,10 +275,13 @@ export class RemoteAgents {
     for (const h of this.hosts.keys()) this.assign(h);
   }
 
-  private onFromHost(bytes: Uint8Array): void {
-    const read = readLive(FromHostSchema, bytes);
+  private onFromHost(topic: string, bytes: Uint8Array): void {
+    const link = incoming(this.o.security, topic, bytes, ['agent-host']);
+    if (!link.ok) return this.reject(`message from a host: ${link.reason}`);
+    const read = readLive(FromHostSchema, link.body);
     if (!read.ok) return this.reject(`message from a host: ${read.reason}`);
     const m = read.value;
+    if (link.signer !== undefined && link.signer !== m.host) return this.reject(`message from "${link.signer}" claiming to be host "${m.host}"`);
     const ctx = this.ctx;
     if (!ctx) return;
     const agent = m.kind === 'message' ? (m.envelope as { from?: unknown } | null)?.from : m.agent;
@@ -298,6 +314,10 @@ export class RemoteAgents {
     } catch (e) {
       this.reject(`effect ${m.effect.type} of ${placed.spec.id}: ${(e as Error).message}`);
     }
+  }
+
+  private seal(topic: string, payload: Uint8Array): Uint8Array {
+    return outgoing(this.o.security, topic, payload);
   }
 
   private reject(reason: string): void {

@@ -1,0 +1,109 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+
+/**
+ * Who may speak on a site's links, and as what: the principals file.
+ *
+ *     { "version": 1,
+ *       "principals": {
+ *         "plant":  { "publicKey": "-----BEGIN PUBLIC KEY-----\n…", "roles": ["plant"] },
+ *         "host-a": { "publicKey": "-----BEGIN PUBLIC KEY-----\n…", "roles": ["agent-host"] } },
+ *       "revoked": ["host-c"] }
+ *
+ * Keys are Ed25519 (SPKI PEM; `hyperfactory identity new` makes a pair). The
+ * file is watched: a principal added, removed or revoked applies to the next
+ * message, without a restart; a file that no longer reads keeps the previous
+ * principals and says why.
+ */
+export interface Principal {
+  id: string;
+  publicKey: KeyObject;
+  roles: ReadonlySet<string>;
+}
+
+export class PrincipalsFileError extends Error {
+  override name = 'PrincipalsFileError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`principals file ${file}: ${detail}`);
+  }
+}
+
+const ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function parsePrincipals(file: string, text: string): { principals: Map<string, Principal>; revoked: Set<string> } {
+  const fail = (detail: string): never => {
+    throw new PrincipalsFileError(file, detail);
+  };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return fail(`not JSON (${(e as Error).message})`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return fail('expected {"version": 1, "principals": {...}, "revoked": [...]}');
+  const { version, principals, revoked } = doc as Record<string, unknown>;
+  if (version !== 1) fail(`unsupported version ${JSON.stringify(version)} (expected 1)`);
+  if (!principals || typeof principals !== 'object' || Array.isArray(principals)) fail('"principals" must be an object of id → {publicKey, roles}');
+  if (revoked !== undefined && (!Array.isArray(revoked) || !revoked.every((r) => typeof r === 'string'))) fail('"revoked" must be a list of ids');
+  const out = new Map<string, Principal>();
+  for (const [id, entry] of Object.entries(principals as Record<string, unknown>)) {
+    const where = `principals[${JSON.stringify(id)}]`;
+    if (!ID.test(id)) fail(`${where}: an id is 1–100 letters, digits, ".", "_" or "-"`);
+    const { publicKey, roles } = (entry ?? {}) as { publicKey?: unknown; roles?: unknown };
+    if (typeof publicKey !== 'string') fail(`${where}.publicKey must be a PEM public key`);
+    let key: KeyObject;
+    try {
+      key = createPublicKey(publicKey as string);
+    } catch {
+      return fail(`${where}.publicKey is not a PEM public key`);
+    }
+    if (key.asymmetricKeyType !== 'ed25519') fail(`${where}.publicKey is ${key.asymmetricKeyType}, expected ed25519`);
+    if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => typeof r === 'string' && r.length > 0)) fail(`${where}.roles must be a non-empty list of role names`);
+    out.set(id, { id, publicKey: key, roles: new Set(roles as string[]) });
+  }
+  return { principals: out, revoked: new Set((revoked as string[] | undefined) ?? []) };
+}
+
+export class Principals {
+  private state: { principals: Map<string, Principal>; revoked: Set<string> };
+
+  constructor(
+    readonly file: string,
+    private readonly onReload?: (line: string) => void,
+  ) {
+    this.state = parsePrincipals(file, readText(file));
+    watchFile(file, { interval: 500, persistent: false }, () => this.reload());
+  }
+
+  /** Reads the file again (also done by the watcher); on an error the previous principals stay. */
+  reload(): void {
+    try {
+      this.state = parsePrincipals(this.file, readText(this.file));
+      this.onReload?.(`principals read again from ${this.file}`);
+    } catch (e) {
+      this.onReload?.(`${(e as Error).message}; the previous principals stay`);
+    }
+  }
+
+  /** The principal, or why it may not speak. */
+  lookup(id: string): { ok: true; principal: Principal } | { ok: false; reason: 'unknown-signer' | 'revoked' } {
+    if (this.state.revoked.has(id)) return { ok: false, reason: 'revoked' };
+    const principal = this.state.principals.get(id);
+    return principal ? { ok: true, principal } : { ok: false, reason: 'unknown-signer' };
+  }
+
+  close(): void {
+    unwatchFile(this.file);
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new PrincipalsFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
