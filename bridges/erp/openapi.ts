@@ -28,7 +28,8 @@ const json = (name: Component | null, description: string) => ({
 });
 const problem = (description: string) => json('Problem', description);
 const ERRORS = {
-  '401': problem('A token is configured and the request has no `Authorization: Bearer <token>` with it.'),
+  '401': problem('Tokens are configured and the request has no `Authorization: Bearer <token>`, or an unknown or revoked one.'),
+  '403': problem('The token\'s role does not allow this: reading needs viewer, posting orders and stock counts needs operator.'),
   '405': problem('Wrong method; the `Allow` header lists the right ones.'),
 };
 const BODY_ERRORS = {

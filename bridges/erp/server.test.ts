@@ -1,4 +1,8 @@
 import { request } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccessTokens, newToken } from '../access/access-tokens.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importErp } from '../../agents/supply/erp/import.js';
 import { MemoryPlanSource } from './plan-source.js';
@@ -124,6 +128,27 @@ describe('ERP API', () => {
     expect(r.status).toBe(201);
     expect((await call(`${url}/health`, 'GET')).status).toBe(200);
     expect((await call(`${url}/openapi.json`, 'GET')).status).toBe(200);
+  });
+
+  it('gives each token of a tokens file its role: a viewer reads, an operator posts', async () => {
+    const viewer = newToken('viewer');
+    const operator = newToken('operator');
+    const dir = mkdtempSync(join(tmpdir(), 'erp-tokens-'));
+    writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ version: 1, tokens: { dash: viewer.entry, ops: operator.entry } }));
+    const fileTokens = new AccessTokens(join(dir, 'tokens.json'));
+    try {
+      const { url } = await start({ tokens: fileTokens });
+      const as = (t: string) => ({ authorization: `Bearer ${t}` });
+      expect((await call(`${url}/plan`, 'GET', undefined, as(viewer.token))).status).toBe(200);
+      const denied = await call(`${url}/orders`, 'POST', order, as(viewer.token));
+      expect(denied.status).toBe(403);
+      expect(await denied.json()).toEqual({ error: 'forbidden', message: 'POST /orders needs the operator role; this token is viewer' });
+      expect((await call(`${url}/orders`, 'POST', order, as(operator.token))).status).toBe(201);
+      expect((await call(`${url}/plan`, 'GET', undefined, as('nobody'))).status).toBe(401);
+    } finally {
+      fileTokens.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks orders and stock against master data when given', async () => {

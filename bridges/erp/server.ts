@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { AccessTokens, atLeast } from '../access/access-tokens.js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { CustomerOrderSchema, ErpId, type CustomerOrder, type ErpData, type Stock } from '../../agents/supply/erp/model.js';
@@ -20,8 +20,10 @@ export interface ErpApiOptions {
   port?: number;
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
-  /** When set, every route but /health and /openapi.json needs `Authorization: Bearer <token>`. */
+  /** When set, every route but /health and /openapi.json needs `Authorization: Bearer <token>` (the owner's: admin). */
   token?: string;
+  /** Tokens with roles (`bridges/access`): reading needs viewer, posting orders and counts needs operator. */
+  tokens?: AccessTokens;
   /** Largest request body, bytes (1 MiB). */
   maxBodyBytes?: number;
   /** Master data to check orders and stock against (unknown item, customer, location → 422). */
@@ -136,6 +138,7 @@ export async function startErpApi(source: PlanSource, options: ErpApiOptions = {
     },
   ];
 
+  const access = options.tokens ?? (options.token !== undefined ? new AccessTokens(undefined, options.token) : undefined);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://erp').pathname;
     const route = routes.find((r) => r.pattern.test(path));
@@ -143,8 +146,12 @@ export async function startErpApi(source: PlanSource, options: ErpApiOptions = {
     const method = req.method ?? 'GET';
     const handler = route.methods[method];
     if (!handler) throw new HttpError(405, 'method-not-allowed', `${method} is not allowed on ${path}`, undefined, { allow: Object.keys(route.methods).join(', ') });
-    if (options.token !== undefined && !route.public && !authorized(req, options.token)) {
-      throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <token>', undefined, { 'www-authenticate': 'Bearer' });
+    if (access && !route.public) {
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+      const who = bearer === undefined ? undefined : access.roleOf(bearer);
+      if (!who) throw new HttpError(401, 'unauthorized', bearer === undefined ? 'send Authorization: Bearer <token>' : 'unknown or revoked token', undefined, { 'www-authenticate': 'Bearer' });
+      const needed = method === 'GET' || method === 'HEAD' ? 'viewer' : 'operator';
+      if (!atLeast(who.role, needed)) throw new HttpError(403, 'forbidden', `${method} ${path} needs the ${needed} role; this token is ${who.role}`);
     }
     let params: string[];
     try {
@@ -186,10 +193,3 @@ export async function startErpApi(source: PlanSource, options: ErpApiOptions = {
   };
 }
 
-/** Whether the request carries the token (compared in constant time). */
-function authorized(req: IncomingMessage, token: string): boolean {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (!m) return false;
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(m[1]), h(token));
-}

@@ -159,7 +159,7 @@ describe('viewer server: the lessee role', () => {
     expect(clients.every((c) => c.got.hello === undefined && c.got.frames.length === 0)).toBe(true);
     expect(anonymous.got.error).toMatch(/^sign-in required/);
     // The operator is unaffected by leasing: every machine.
-    expect(operator.got.hello!.role).toBe('operator');
+    expect(operator.got.hello!.role).toBe('admin');
     expect(ids(operator.got.frames[0]!)).toEqual(MACHINES);
   });
 

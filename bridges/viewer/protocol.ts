@@ -26,7 +26,7 @@ import { z } from 'zod';
  */
 export const VIEWER_PROTOCOL_VERSION = 1;
 
-export type Role = 'viewer' | 'operator' | 'lessee';
+export type Role = 'viewer' | 'operator' | 'admin' | 'lessee';
 
 /** A lessee's sign-in: `signature` is personal_sign (EIP-191) of `lesseeSignInMessage(address, issuedAt)`. */
 export const LesseeAuthSchema = z.object({

@@ -56,7 +56,7 @@ describe('viewer server on a live plant', () => {
     const op = client(server.url, 'op-secret');
     open.sockets.push(op.socket);
     await until(() => op.got.snapshots.length > 0 && op.got.deltas.length > 3, 'first frames');
-    expect(op.got.hello).toMatchObject({ protocol: 1, role: 'operator', source: 'live', scenario: 'turbine-failure', seed: 7, policy: 'predictive' });
+    expect(op.got.hello).toMatchObject({ protocol: 1, role: 'admin', source: 'live', scenario: 'turbine-failure', seed: 7, policy: 'predictive' });
     const snap = op.got.snapshots[0];
     expect(snap.machines.map((m) => m.id)).toEqual(['turbine-1', 'press-1', 'press-2', 'cnc-1', 'cnc-2', 'cnc-3']);
     expect(snap.cobots).toHaveLength(6);
@@ -89,17 +89,22 @@ describe('viewer server on a live plant', () => {
     expect(detail.ok && detail.value!.history.some((h) => h.kind === 'failure')).toBe(true);
   });
 
-  it('is read-only without the operator token, rejects malformed input and keeps serving', async () => {
+  it('is read-only without the operator token, refuses a wrong token, rejects malformed input and keeps serving', async () => {
     const server = await serve(new LivePlant(scenario, { speed: 600 }));
     const viewer = client(server.url);
     const wrong = client(server.url, 'guess');
+    let refused = '';
+    wrong.socket.once('connect_error', (e: Error) => (refused = e.message));
     open.sockets.push(viewer.socket, wrong.socket);
-    await until(() => viewer.got.snapshots.length > 0 && wrong.got.hello !== undefined, 'hello');
+    await until(() => viewer.got.snapshots.length > 0 && refused !== '', 'hello and the refusal');
     expect(viewer.got.hello!.role).toBe('viewer');
-    expect(wrong.got.hello!.role).toBe('viewer');
-    for (const c of [{ action: 'pause' }, { action: 'fault', machine: 'press-1' }, { action: 'reset' }, { action: 'command', text: 'pause cell-press' }]) {
-      expect(await viewer.call('control', c)).toEqual({ ok: false, reason: 'read-only: this control needs the operator token' });
+    // A wrong token is refused, not quietly read-only: whoever holds it should know.
+    expect(refused).toBe('unknown or revoked token');
+    expect(wrong.got.hello).toBeUndefined();
+    for (const c of [{ action: 'pause' }, { action: 'fault', machine: 'press-1' }, { action: 'command', text: 'pause cell-press' }]) {
+      expect(await viewer.call('control', c)).toEqual({ ok: false, reason: 'read-only: this control needs the operator role (a token)' });
     }
+    expect(await viewer.call('control', { action: 'reset' })).toEqual({ ok: false, reason: 'read-only: this control needs the admin role (a token)' });
     const before = server.stats.rejected;
     expect(await viewer.call('control', { action: 'speed', speed: -3 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed control: speed:/) });
     expect(await viewer.call('control', 'pause')).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed control/) });

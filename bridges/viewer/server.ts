@@ -1,9 +1,9 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import type { ViewSource } from '../../runtime/view/view-source.js';
-import { needsOperator } from '../../runtime/view/view-source.js';
+import { requiredRole } from '../../runtime/view/view-source.js';
+import { AccessTokens, atLeast, type AccessRole } from '../access/access-tokens.js';
 import { staticHandler } from './static-files.js';
 import { allowedMachines, lesseeView, refusal, verifyLesseeSignIn, type LesseeOptions } from './lessee.js';
 import {
@@ -23,8 +23,10 @@ export interface ViewerServerOptions {
   port?: number;
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
-  /** Clients presenting this token may control the plant; without one every client is read-only. */
+  /** The owner's token (admin: may control and reset the plant); without it and `tokens` every client is read-only. */
   operatorToken?: string;
+  /** Further tokens with roles (viewer, operator, admin) from a tokens file; it should include the owner's. */
+  tokens?: AccessTokens;
   /** The built page (`viewer/dist`); without it only the socket.io endpoint is served. */
   staticDir?: string;
   /** Milliseconds between frames (each client gets at most one frame per period, fewer if it draws slower). */
@@ -61,6 +63,8 @@ interface Frame {
 interface Client {
   socket: Socket;
   role: Role;
+  /** The token it connected with (looked up again at every control, so a revoked one stops working). */
+  token?: string;
   /** The signed-in address, for a lessee. */
   account?: string;
   /** A lessee's machines in its last frame, sorted and joined: a change sends a fresh snapshot. */
@@ -94,7 +98,12 @@ export class ViewerServer {
     private readonly http: HttpServer,
     private readonly io: Server,
     private readonly options: ViewerServerOptions,
-  ) {}
+  ) {
+    this.access = options.tokens ?? (options.operatorToken !== undefined ? new AccessTokens(undefined, options.operatorToken) : undefined);
+  }
+
+  /** Who each token is: the tokens file, or the owner's token alone. */
+  private readonly access: AccessTokens | undefined;
 
   /** Starts listening; resolves once the port is open. */
   static async start(source: ViewSource, options: ViewerServerOptions = {}): Promise<ViewerServer> {
@@ -139,10 +148,15 @@ export class ViewerServer {
   }
 
   /** The role a handshake earns; throws (the connection is refused with the message) for a bad lessee sign-in. */
-  private authenticate(raw: unknown): { role: Role; account?: string } {
+  private authenticate(raw: unknown): { role: Role; account?: string; token?: string } {
     const auth = (raw ?? {}) as { token?: unknown; lessee?: unknown };
     const token = auth.token;
-    if (typeof token === 'string' && this.options.operatorToken !== undefined && sameSecret(token, this.options.operatorToken)) return { role: 'operator' };
+    if (typeof token === 'string' && token !== '') {
+      // A token that is not (or no longer) valid is refused, not quietly read-only: the client should know.
+      const known = this.access?.roleOf(token);
+      if (!known) throw new Error('unknown or revoked token');
+      return { role: known.role, token };
+    }
     const lessees = this.options.lessees;
     if (auth.lessee !== undefined) {
       if (!lessees) throw new Error('lessee sign-in is not enabled on this server');
@@ -152,12 +166,26 @@ export class ViewerServer {
     return { role: 'viewer' };
   }
 
+  /** Why the client's role may not send this control, or undefined; a token is looked up again (revoked since?). */
+  private roleRefusal(client: Client, control: Control): string | undefined {
+    const needed = requiredRole(control);
+    let role: AccessRole = 'viewer';
+    if (client.token !== undefined) {
+      const now = this.access?.roleOf(client.token);
+      if (!now) return 'unknown or revoked token';
+      role = now.role;
+    }
+    if (atLeast(role, needed)) return undefined;
+    return role === 'viewer' && client.token === undefined ? `read-only: this control needs the ${needed} role (a token)` : `this control needs the ${needed} role; this token is ${role}`;
+  }
+
   private connect(socket: Socket): void {
-    const { role, account } = socket.data as { role: Role; account?: string };
+    const { role, account, token } = socket.data as { role: Role; account?: string; token?: string };
     const client: Client = {
       socket,
       role,
       ...(account !== undefined ? { account } : {}),
+      ...(token !== undefined ? { token } : {}),
       inFlight: false,
       needsSnapshot: true,
       held: { machines: new Map(), cobots: new Map(), stock: new Map(), orders: new Map(), trucks: new Map() },
@@ -204,10 +232,13 @@ export class ViewerServer {
         reply({ ok: false, reason: refused });
         return;
       }
-    } else if (needsOperator(parsed.data) && client.role !== 'operator') {
-      this.stats.rejected++;
-      reply({ ok: false, reason: 'read-only: this control needs the operator token' });
-      return;
+    } else {
+      const refused = this.roleRefusal(client, parsed.data);
+      if (refused) {
+        this.stats.rejected++;
+        reply({ ok: false, reason: refused });
+        return;
+      }
     }
     try {
       const result = await this.source.control(parsed.data);
@@ -369,8 +400,3 @@ export class ViewerServer {
 
 const ledgerKey = (e: { seq: number; hash: string; verification: string }): string => `${e.seq}:${e.hash}:${e.verification}`;
 
-/** Compares secrets in constant time (hashes first, so lengths do not leak either). */
-function sameSecret(a: string, b: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(a), h(b));
-}

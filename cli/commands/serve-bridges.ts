@@ -5,6 +5,7 @@ import type { MachineSpec } from '../../runtime/machines.js';
 import { startEmbeddedBroker, startPlantMqtt } from '../../bridges/mqtt/plant-bridge.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import type { BrokerAccessOptions } from '../../bridges/mqtt/access/broker-access.js';
+import type { AccessTokens } from '../../bridges/access/access-tokens.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
 import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
@@ -54,6 +55,8 @@ export interface BridgeFlags {
   erpPort?: number;
   /** The operator token: the ERP API's Bearer token. */
   token?: string;
+  /** Tokens with roles (--tokens), for the ERP API too. */
+  tokens?: AccessTokens;
   vda5050Vehicles?: string;
   host: string;
   mqttFed: MachineSpec[];
@@ -144,7 +147,7 @@ export async function openBridges(live: LivePlant, scenario: Scenario, f: Bridge
     if (planner) opened.add(() => planner.close());
     const source = new PlantPlanSource(scenario, () => live.context, { planner });
     try {
-      const api = await startErpApi(source, { port: f.erpPort, host: f.host, ...(f.token !== undefined ? { token: f.token } : {}), master: source.master() });
+      const api = await startErpApi(source, { port: f.erpPort, host: f.host, ...(f.token !== undefined ? { token: f.token } : {}), ...(f.tokens ? { tokens: f.tokens } : {}), master: source.master() });
       opened.add(() => api.close());
       lines.push(`ERP API: ${api.url} (OpenAPI: ${api.url}/openapi.json; Bearer: the operator token)${planner ? '; production plan: HiGHS, re-solved on orders and stock counts' : ''}`);
     } catch (e) {

@@ -21,9 +21,10 @@ import { chainFlagHelp, chainFlagSpec, openLedgerFlags } from '../chain-flags.js
 import { applyMqttIdentity, brokerAccessFlags, mqttBrokerHelp, mqttBrokerSpec, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 import { LeaseAccess } from '../../bridges/evm/lease-access.js';
 import { linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
+import { AccessTokens, TokensFileError } from '../../bridges/access/access-tokens.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
 
-export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only]
+export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only] [--tokens FILE]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
                   [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP] [--remote-agents PATTERN]
                   [--rosbridge-port P] [--opcua-port P] [--vda5050-vehicles MANUFACTURER]
@@ -34,8 +35,12 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
-  may pause, change speed, inject faults, reset and command cobots; without the
-  token the page is read-only. --read-only starts with no operator at all.
+  may pause, change speed, inject faults, reset and command cobots (role
+  admin); without a token the page is read-only. --read-only starts with no
+  operator at all. --tokens FILE adds named tokens with roles (viewer: read;
+  operator: control; admin: also reset), stored as SHA-256 hashes ("hyperfactory
+  identity token NAME --role R" makes one); the viewer and the ERP API check
+  them, a wrong or revoked token is refused, and edits apply without a restart.
   --replay FILE plays a recorded event log (run --log) of this scenario instead,
   with a time slider.
   A live plant is also on MQTT (topics in docs/mqtt.md: telemetry, predictions,
@@ -108,6 +113,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     ...mqttIdentitySpec,
     ...mqttBrokerSpec,
     ...linkFlagSpec,
+    tokens: { type: 'string' },
     lessees: { type: 'boolean', default: false },
     viewers: { type: 'boolean', default: false },
   });
@@ -211,6 +217,17 @@ export async function serveCommand(argv: string[]): Promise<void> {
     }
     opened.add(() => source.close());
     const token = values['read-only'] ? undefined : (values.token ?? randomBytes(12).toString('base64url'));
+    let tokens: AccessTokens | undefined;
+    if (values.tokens !== undefined) {
+      try {
+        tokens = new AccessTokens(values.tokens, token, (line) => process.stderr.write(`${line}\n`));
+      } catch (e) {
+        if (e instanceof TokensFileError) throw new UsageError(e.message);
+        throw e;
+      }
+      const t = tokens;
+      opened.add(() => t.close());
+    }
     const host = values.host ?? '127.0.0.1';
     if (values.lessees && !recording) throw new UsageError(`--lessees: scenario "${scenario.name}" has no ledger (ledger.enabled: false)`);
     let lessees: LesseeOptions | undefined;
@@ -221,7 +238,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     }
     let server: ViewerServer;
     try {
-      server = await ViewerServer.start(source, { port, host, operatorToken: token, staticDir, ...(lessees ? { lessees } : {}) });
+      server = await ViewerServer.start(source, { port, host, operatorToken: token, staticDir, ...(tokens ? { tokens } : {}), ...(lessees ? { lessees } : {}) });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --viewer-port`);
@@ -234,7 +251,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
         ? await openBridges(
             source,
             scenario,
-            { broker, commands: token !== undefined, sparkplug: values.sparkplug, remote, rosbridgePort, opcuaPort, erpPort, token, vda5050Vehicles: values['vda5050-vehicles'], host, mqttFed, machineSpecs },
+            { broker, commands: token !== undefined, sparkplug: values.sparkplug, remote, rosbridgePort, opcuaPort, erpPort, token, ...(tokens ? { tokens } : {}), vda5050Vehicles: values['vda5050-vehicles'], host, mqttFed, machineSpecs },
             opened,
           )
         : [];

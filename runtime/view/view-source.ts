@@ -20,9 +20,11 @@ export interface ViewSource {
   close(): Promise<void>;
 }
 
-/** Controls that need the operator role; the others (seek in a replay) are open to every viewer. */
-export function needsOperator(c: Control): boolean {
-  return c.action !== 'seek';
+/** The least role that may send a control (viewer < operator < admin, `bridges/access/access-tokens.ts`). */
+export function requiredRole(c: Control): 'viewer' | 'operator' | 'admin' {
+  if (c.action === 'seek') return 'viewer'; // a replay's time slider changes nothing
+  if (c.action === 'reset') return 'admin'; // discards the run
+  return 'operator';
 }
 
 /**

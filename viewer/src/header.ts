@@ -39,7 +39,7 @@ export class Header {
       const mismatch = hello.protocol !== 1 ? ` · protocol v${hello.protocol} (page speaks v1)` : '';
       setText(this.run, `scenario ${hello.scenario} · policy ${hello.policy} · seed ${hello.seed}${mismatch}`);
       this.run.title = `${hello.source === 'replay' ? 'Replaying a recorded run' : 'Live simulation'} of scenario ${hello.scenario} under the ${hello.policy} policy (seed ${hello.seed}), ${simTime(hello.horizon)} horizon`;
-      setText(this.role, hello.role === 'operator' ? 'operator' : 'read-only');
+      setText(this.role, hello.role === 'operator' || hello.role === 'admin' ? hello.role : 'read-only');
       this.role.className = `pill role ${hello.role}`;
     } else {
       setText(this.run, 'waiting for the plant…');

@@ -199,7 +199,7 @@ document.addEventListener('keydown', (e) => {
 const connection = new Connection(token, {
   hello(h) {
     store.setHello(h);
-    const operator = h.role === 'operator';
+    const operator = h.role === 'operator' || h.role === 'admin';
     controls.setOperator(operator);
     panel.setOperator(operator);
     header.render();
