@@ -32,7 +32,12 @@ function preview(value: unknown): string {
   try {
     text = JSON.stringify(ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value) ?? String(value);
   } catch {
-    text = String(value);
+    // A BigInt or a cycle JSON cannot write; String cannot write an object without a prototype either.
+    try {
+      text = String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
   }
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

@@ -63,6 +63,8 @@ export class CobotTelemetry {
 
   /** Turns the cobot's heading by `radians` (an angular `cmd_vel`: the kinematic bodies have no orientation of their own). */
   turn(id: string, radians: number): void {
+    // A client's huge angular.z times the cmd_vel hold overflows to ±∞: no angle, and a NaN heading would stay for good.
+    if (!Number.isFinite(radians)) return;
     const tr = this.sample(id);
     tr.theta = Math.atan2(Math.sin(tr.theta + radians), Math.cos(tr.theta + radians));
   }

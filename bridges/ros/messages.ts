@@ -116,8 +116,18 @@ export const header = (t: number, frame: string): Header => ({ stamp: time(t), f
 
 /** A yaw (radians about z) as a quaternion. */
 export const quaternionOfYaw = (yaw: number): Quaternion => ({ x: 0, y: 0, z: Math.sin(yaw / 2), w: Math.cos(yaw / 2) });
-/** The yaw of a quaternion (roll and pitch ignored: the floor is flat). */
-export const yawOf = (q: Quaternion): number => Math.atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z));
+/**
+ * The yaw of a quaternion (roll and pitch ignored: the floor is flat). A
+ * client's quaternion need not be normalised: it is scaled by its largest
+ * component first and the scale-free form of the formula is used, so huge
+ * components (finite, as JSON allows) do not overflow into a NaN heading.
+ */
+export const yawOf = (q: Quaternion): number => {
+  const m = Math.max(Math.abs(q.x), Math.abs(q.y), Math.abs(q.z), Math.abs(q.w));
+  if (!(m > 0) || !Number.isFinite(m)) return m === 0 ? 0 : NaN;
+  const [x, y, z, w] = [q.x / m, q.y / m, q.z / m, q.w / m];
+  return Math.atan2(2 * (w * z + x * y), w * w + x * x - y * y - z * z);
+};
 
 export const zeroVector = (): Vector3 => ({ x: 0, y: 0, z: 0 });
 export const zeroTwist = (): Twist => ({ linear: zeroVector(), angular: zeroVector() });

@@ -84,24 +84,35 @@ export function decodeParams(bytes: Uint8Array): Params {
   if (bytes.length < 4) throw new RangeError('weights message too short');
   const headerLength = view.getUint32(0, true);
   if (4 + headerLength > bytes.length) throw new RangeError('weights message header runs past its end');
-  let shapes: [string, number[]][];
+  let shapes: unknown;
   try {
-    shapes = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as [string, number[]][];
+    shapes = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(4, 4 + headerLength)));
   } catch {
     throw new RangeError('weights message header is not JSON');
   }
+  // The header is checked before it sizes anything: it came off the network, and negative, fractional
+  // or repeated dimensions and names were taken as they came (a non-list threw a TypeError).
+  if (!Array.isArray(shapes) || !shapes.every((s) => Array.isArray(s) && s.length === 2 && typeof s[0] === 'string' && Array.isArray(s[1]))) {
+    throw new RangeError('weights message header is not a list of [name, shape]');
+  }
   let offset = 4 + headerLength;
-  const out: Params = {};
-  for (const [name, shape] of shapes) {
-    const size = shape.reduce((a, b) => a * b, 1);
+  const tensors: [string, { shape: number[]; data: Float32Array }][] = [];
+  const seen = new Set<string>();
+  for (const [name, shape] of shapes as [string, unknown[]][]) {
+    if (seen.has(name)) throw new RangeError(`weights message: tensor ${name} is given twice`);
+    seen.add(name);
+    if (!shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) throw new RangeError(`weights message: tensor ${name} has shape [${shape.join(', ')}]; dimensions are whole numbers ≥ 0`);
+    const dims = shape as number[];
+    const size = dims.reduce((a, b) => a * b, 1);
     if (offset + 4 * size > bytes.length) throw new RangeError(`weights message ends inside ${name}`);
     const data = new Float32Array(size);
     for (let i = 0; i < size; i++) data[i] = view.getFloat32(offset + 4 * i, true);
     offset += 4 * size;
-    out[name] = { shape, data };
+    tensors.push([name, { shape: dims, data }]);
   }
   if (offset !== bytes.length) throw new RangeError('weights message has trailing bytes');
-  return out;
+  // Own properties, whatever the names: assigning out["__proto__"] replaced the object's prototype instead.
+  return Object.fromEntries(tensors);
 }
 
 export interface FederatedOptions {

@@ -64,6 +64,19 @@ function checkTraining(training: Record<string, unknown>, name: string, type: st
   }
 }
 
+/**
+ * A session on a model file whose metadata passed: ONNX Runtime may still
+ * refuse the graph (a corrupted file), which is the file's fault and said
+ * as such, not a plain Error from the worker.
+ */
+function openSession(name: string, model: Uint8Array, options: Parameters<typeof SyncOnnxSession.open>[1]): SyncOnnxSession {
+  try {
+    return SyncOnnxSession.open(model, options);
+  } catch (e) {
+    throw new ModelFileError(`${name}: ONNX Runtime cannot load it (${(e as Error).message.replace(/^ONNX Runtime worker: /, '')})`);
+  }
+}
+
 export class HealthPredictor {
   private readonly types = new Map<string, LoadedType>();
   private readonly buffers = new Map<string, Buffer>();
@@ -91,7 +104,7 @@ export class HealthPredictor {
         const validation = (rulInfo.training.validation ?? {}) as { rmseHours?: number };
         const loaded: LoadedType = {
           rulInfo,
-          rul: SyncOnnxSession.open(files.rul, {
+          rul: openSession(names.rul, files.rul, {
             input: 'x',
             inputTail: [c.window, c.inputs],
             outputs: [
@@ -110,7 +123,7 @@ export class HealthPredictor {
         if (files.anomaly && anomalyInfo) {
           const a = anomalyInfo.config;
           loaded.anomalyInfo = anomalyInfo;
-          loaded.anomaly = SyncOnnxSession.open(files.anomaly, { input: 'x', inputTail: [a.window, a.channels], outputs: [{ name: 'score', perExample: 1 }], maxBatch });
+          loaded.anomaly = openSession(names.anomaly ?? 'anomaly model', files.anomaly, { input: 'x', inputTail: [a.window, a.channels], outputs: [{ name: 'score', perExample: 1 }], maxBatch });
         }
         for (const m of watched) this.buffers.set(m, { type, rows: [], lastT: -Infinity });
       }

@@ -84,6 +84,17 @@ function valueInfo(name: string, dims: Dim[]): OnnxNs.IValueInfoProto {
 
 /** The metadata of an encoded model (read back without ONNX Runtime, e.g. to check a file's kind). */
 export function readMetadata(bytes: Uint8Array): Record<string, string> {
+  return readModelHeader(bytes).metadata;
+}
+
+/** What a model file says of itself without ONNX Runtime: its metadata, and its graph's inputs with their dimensions (a number, or a name for a free one). */
+export function readModelHeader(bytes: Uint8Array): { metadata: Record<string, string>; inputs: { name: string; dims: Dim[] }[] } {
   const model = onnx.ModelProto.decode(bytes);
-  return Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
+  const metadata = Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
+  const inputs = (model.graph?.input ?? []).map((i) => ({
+    name: i.name ?? '',
+    // int64 dimensions decode as Long objects.
+    dims: (i.type?.tensorType?.shape?.dim ?? []).map((d): Dim => (d.dimValue !== null && d.dimValue !== undefined ? Number(d.dimValue.toString()) : (d.dimParam ?? ''))),
+  }));
+  return { metadata, inputs };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { InferenceSession as Session } from 'onnxruntime-node';
-import { readMetadata } from './onnx-graph.js';
+import { expectedInput, MODEL_INFO_SCHEMAS } from './model-info.js';
+import { readModelHeader } from './onnx-graph.js';
 import { exportTcnOnnx } from './tcn-onnx.js';
 import type { Params, TcnConfig, TcnOutputs } from './tcn.js';
 import type { Scaling } from './windows.js';
@@ -77,23 +78,41 @@ export class RulModel {
 
 /**
  * What a model file says about itself, checked before any runtime sees it:
- * an ONNX model with HyperFactory's metadata, of the expected kind and format.
+ * an ONNX model with HyperFactory's metadata, of the expected kind and
+ * format, whose fields have the kind's shape (`model-info.ts`) and agree
+ * with the graph's input.
  */
 export function readModelInfo<I extends { format: number; kind: string }>(bytes: Uint8Array, name: string, kind: string): I {
-  let meta: Record<string, string>;
+  let header: ReturnType<typeof readModelHeader>;
   try {
-    meta = readMetadata(bytes);
+    header = readModelHeader(bytes);
   } catch (e) {
     throw new ModelFileError(`${name}: not an ONNX model (${(e as Error).message})`);
   }
+  const meta = header.metadata;
   if (!meta[KEY]) throw new ModelFileError(`${name}: an ONNX model without HyperFactory's metadata (train one with "hyperfactory pdm train")`);
-  let info: I;
+  let raw: unknown;
   try {
-    info = JSON.parse(meta[KEY]) as I;
+    raw = JSON.parse(meta[KEY]);
   } catch {
     throw new ModelFileError(`${name}: its HyperFactory metadata is not JSON`);
   }
-  if (info.format !== 1 || info.kind !== kind) throw new ModelFileError(`${name}: model kind "${String(info.kind)}" format ${String(info.format)}, expected "${kind}" format 1`);
+  // Any JSON, `null` included: read as an object only once it is one.
+  const { format, kind: got } = (raw !== null && typeof raw === 'object' ? raw : {}) as { format?: unknown; kind?: unknown };
+  if (format !== 1 || got !== kind) throw new ModelFileError(`${name}: model kind "${String(got)}" format ${String(format)}, expected "${kind}" format 1`);
+  const schema = Object.hasOwn(MODEL_INFO_SCHEMAS, kind) ? MODEL_INFO_SCHEMAS[kind] : undefined;
+  if (!schema) return raw as I;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ModelFileError(`${name}: its HyperFactory metadata is not a "${kind}" model's: ${issue.path.join('.') || 'the metadata'}: ${issue.message}`);
+  }
+  const info = parsed.data as unknown as I & { config: unknown };
+  const want = expectedInput(info);
+  const x = header.inputs.find((i) => i.name === 'x');
+  if (want && (!x || x.dims.length !== 3 || x.dims[1] !== want[0] || x.dims[2] !== want[1])) {
+    throw new ModelFileError(`${name}: its graph's input x is [${x?.dims.join(', ') ?? 'missing'}], its metadata says [n, ${want.join(', ')}]`);
+  }
   return info;
 }
 

@@ -4,7 +4,9 @@ import { encodeRulModel, RulModel, type RulModelInfo } from './rul-model.js';
 import { initTcn, type TcnConfig } from './tcn.js';
 
 const c: TcnConfig = { inputs: 9, window: 24, channels: 8, kernel: 3, dilations: [1, 2, 4, 8], rulCap: 336, horizon: 48 };
-const info: RulModelInfo = { format: 1, kind: 'tcn-rul', config: c, channels: [], scaling: { min: [], max: [] }, training: {} };
+// Metadata of the model's shape: readModelInfo refuses channels or scaling that do not match config.inputs.
+const names = Array.from({ length: c.inputs }, (_, i) => `c${i}`);
+const info: RulModelInfo = { format: 1, kind: 'tcn-rul', config: c, channels: names, scaling: { min: names.map(() => 0), max: names.map(() => 1) }, training: {} };
 
 describe('ONNX Runtime called synchronously through a worker', () => {
   it('answers inside the caller’s turn, with the same outputs as the asynchronous session', async () => {

@@ -174,7 +174,11 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Strictly a decimal number: no empty text, hex, `Infinity` or thousands separators. */
 export function parseNumberCell(text: string): { ok: true; value: number } | { ok: false; message: string } {
-  if (NUMBER.test(text)) return { ok: true, value: Number(text) };
+  if (NUMBER.test(text)) {
+    const value = Number(text);
+    // Decimal, but beyond a double ("1e999"): it read as Infinity, which its cell cannot mean.
+    return Number.isFinite(value) ? { ok: true, value } : { ok: false, message: `"${text}" is not a number (it is out of range)` };
+  }
   const hint = /^[+-]?\d+,\d+$/.test(text) ? ' (use a decimal point, not a comma)' : '';
   return { ok: false, message: `"${text}" is not a number${hint}` };
 }

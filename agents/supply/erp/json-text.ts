@@ -18,7 +18,11 @@ export function parseJsonText(text: string): JsonParse {
   }
 }
 
-/** The offset of the first character that makes `text` invalid JSON (text.length when it ends too early). */
+/**
+ * The offset of the first character that makes `text` invalid JSON (text.length when it ends too early).
+ * Iterative, with a stack of the open arrays and objects: a recursive scanner overflowed the call stack
+ * (RangeError) on nesting that JSON.parse takes, such as 100 000 `[`.
+ */
 export function syntaxErrorOffset(text: string): number {
   let i = 0;
   const ws = () => {
@@ -56,55 +60,62 @@ export function syntaxErrorOffset(text: string): number {
     if (i >= text.length) fail();
     i++;
   };
+  const numberAt = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
   const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    numberAt.lastIndex = i;
+    const m = numberAt.exec(text);
     if (!m || m[0] === '' || m[0] === '-') fail();
     i += m![0].length;
   };
-  const value = (): void => {
+  /** An object's next key and its colon; the value comes next. */
+  const key = () => {
     ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        string();
-        ws();
-        literal(':');
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    }
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
-    fail();
+    string();
+    ws();
+    literal(':');
   };
+  /** The arrays (`]`) and objects (`}`) open around the value being read, innermost last. */
+  const open: (']' | '}')[] = [];
   try {
     if (text.charCodeAt(0) === 0xfeff) i = 1;
-    value();
-    ws();
-    if (i < text.length) fail();
-    return text.length;
+    for (;;) {
+      // A value starts here.
+      ws();
+      const c = text[i];
+      if (c === '{' || c === '[') {
+        const close = c === '{' ? '}' : ']';
+        i++;
+        ws();
+        if (text[i] !== close) {
+          open.push(close);
+          if (close === '}') key();
+          continue;
+        }
+        i++;
+      } else if (c === '"') string();
+      else if (c === 't') literal('true');
+      else if (c === 'f') literal('false');
+      else if (c === 'n') literal('null');
+      else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
+      else fail();
+      // The value ended: close what it ends, up to the next element.
+      for (;;) {
+        ws();
+        const close = open.at(-1);
+        if (close === undefined) {
+          if (i < text.length) fail();
+          return text.length;
+        }
+        if (text[i] === ',') {
+          i++;
+          if (close === '}') key();
+          break;
+        }
+        if (text[i] !== close) fail();
+        i++;
+        open.pop();
+      }
+    }
   } catch (at) {
     if (typeof at === 'number') return Math.min(at, text.length);
     throw at;

@@ -39,7 +39,8 @@ export function parseLeadTimeText(text: string): { ok: true; value: Record<strin
     return { ok: false, message: `"${text}" is not a lead time: write ${LEAD_TIME_SYNTAX}` };
   }
   const name = call[1].toLowerCase();
-  const params = PARAMS[name];
+  // Own names only: "constructor(3d)" or "toString(1)" found Object.prototype's functions and threw a TypeError.
+  const params = Object.hasOwn(PARAMS, name) ? PARAMS[name] : undefined;
   if (!params) return { ok: false, message: `unknown distribution "${call[1]}" (one of ${Object.keys(PARAMS).join(', ')})` };
   const args = call[2].split(',').map((a) => a.trim());
   if (args.length !== params.length || args.some((a) => a === '')) {
