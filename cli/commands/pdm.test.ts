@@ -90,5 +90,10 @@ describe('hyperfactory pdm', () => {
     writeFileSync(notModel, 'not a model');
     const r = await cli('pdm', 'predict', '--model', notModel, '--data', bad);
     expect(r.stderr).toMatch(/fake.onnx: (not an ONNX model|an ONNX model without HyperFactory's metadata)/);
+    // A plant model (its own 9 sensors) on C-MAPSS rows (14): named, not a RangeError from the tensor.
+    const rows = join(dir, 'rows.txt');
+    writeFileSync(rows, Array.from({ length: 40 }, (_, i) => `1 ${i + 1} ${Array.from({ length: 24 }, () => '0.5').join(' ')}`).join('\n') + '\n');
+    const mismatch = await cli('pdm', 'predict', '--model', join(projectRoot(), 'models/turbine-failure/cnc-rul.onnx'), '--data', rows);
+    expect(mismatch).toMatchObject({ code: 2, stderr: expect.stringMatching(/^hyperfactory: pdm predict: .*cnc-rul\.onnx reads 9 channels .*gives 14 C-MAPSS sensors per row\n$/) });
   });
 });

@@ -115,6 +115,10 @@ async function predict(argv: string[]): Promise<void> {
   try {
     const raw = readCmapss(required('pdm predict', 'data', values.data));
     const { config, scaling, smoothing } = model.info;
+    // A model of another plant's machines (its own sensors) cannot read C-MAPSS rows: say so instead of failing in the tensor.
+    const rowWidth = raw[0]?.rows[0]?.length;
+    if (rowWidth !== undefined && rowWidth !== scaling.min.length)
+      throw new UsageError(`pdm predict: ${values.model} reads ${scaling.min.length} channels (${model.info.channels.slice(0, 4).join(', ')}${model.info.channels.length > 4 ? ', …' : ''}); ${values.data} gives ${rowWidth} C-MAPSS sensors per row`);
     const trajectories = smoothing !== undefined ? smoothTrajectories(raw, smoothing) : raw;
     const w = lastWindows(trajectories, config.window, scaling);
     const out = await model.predict(w.x, w.n);
