@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isNode, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { oneLine } from '../agents/protocol/one-line.js';
 
 /**
  * Reading YAML files checked by a zod schema, with every problem located by
@@ -31,10 +32,15 @@ export class ScenarioError extends Error {
   }
 }
 
-/** `file:line:column: path: message`, as compilers print it (parts that are unknown left out). */
+/**
+ * `file:line:column: path: message`, as compilers print it (parts that are
+ * unknown left out), on one line: a path or message quoting the file (a key
+ * or value with a line break, a NUL in yaml's own messages) has its control
+ * characters escaped, so one problem cannot read as two.
+ */
 export function formatScenarioProblem(file: string, p: ScenarioProblem): string {
   const at = p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : '';
-  return `${p.file ?? file}${at}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  return oneLine(`${p.file ?? file}${at}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -89,7 +95,7 @@ export function parseYamlFile<S extends z.ZodType>(
       doc.errors.map((e) => ({ path: '', line: e.linePos?.[0].line, column: e.linePos?.[0].col, message: e.message.split('\n')[0] })),
     );
   }
-  const parsed: unknown = doc.toJS({ maxAliasCount: 100 });
+  const parsed = toPlain(doc, counter, file);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ScenarioError(file, [{ path: '', line: 1, column: 1, message: notMapping }]);
   }
@@ -103,12 +109,45 @@ export function parseYamlFile<S extends z.ZodType>(
   return { value: result.data, problem };
 }
 
+/**
+ * The document as plain values. yaml resolves aliases (and YAML 1.1 merge
+ * keys) only here, and throws plain errors for what is wrong with them: an
+ * alias bomb past `maxAliasCount` ("billion laughs"), an alias before its
+ * anchor, a merge of a non-map. Those are the file's problems, not crashes:
+ * they come as a ScenarioError at the alias concerned (the first alias of
+ * an unknown anchor, else the first alias).
+ */
+function toPlain(doc: Document, counter: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    const anchors = new Set<string>();
+    let first: Node | undefined;
+    let unresolved: Node | undefined;
+    visit(doc, {
+      Node(_key, node) {
+        if (isAlias(node)) {
+          first ??= node;
+          if (anchors.has(node.source)) return undefined;
+          unresolved = node;
+          return visit.BREAK;
+        }
+        if (node.anchor) anchors.add(node.anchor);
+        return undefined;
+      },
+    });
+    const at = (unresolved ?? first ?? doc.contents)?.range?.[0];
+    const pos = at === undefined ? { line: 1, col: 1 } : counter.linePos(at);
+    throw new ScenarioError(file, [{ path: '', line: pos.line, column: pos.col, message: (e instanceof Error ? e.message : String(e)).split('\n')[0] }]);
+  }
+}
+
 function problems(error: z.ZodError, doc: Document, counter: LineCounter, origin?: Origin): ScenarioProblem[] {
   return error.issues.map((issue) => {
     const from = origin?.(issue.path);
     const where = locate(doc, counter, from?.at ?? issue.path);
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     if (from) message += ` (${from.note})`;
     return { path: formatPath(issue.path), line: where?.line, column: where?.column, message };
   });

@@ -6,9 +6,12 @@ export function parseDuration(text: string | number): number {
     if (!(text >= 0) || !Number.isFinite(text)) throw new Error(`duration must be a non-negative number of seconds, got ${text}`);
     return text;
   }
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d|w)?\s*$/.exec(text);
+  // Trimmed first: `\s*…\s*$` backtracked quadratically on long runs of spaces.
+  const m = /^(\d+(?:\.\d+)?)[ \t]*(ms|s|min|m|h|d|w)?$/.exec(text.trim());
   if (!m) throw new Error(`"${text}" is not a duration (examples: 90s, 15m, 8h, 30d, 2w)`);
-  return Number(m[1]) * UNITS[m[2] ?? 's'];
+  const seconds = Number(m[1]) * UNITS[m[2] ?? 's'];
+  if (!Number.isFinite(seconds)) throw new Error(`"${text}" is too large for a duration`);
+  return seconds;
 }
 
 export function formatDuration(seconds: number): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PayloadSchemas, type MessageType, type Payload } from './messages.js';
+import { oneLine } from './one-line.js';
 
 /** Message types are dotted lower-case names: `<topic>.<verb>`, e.g. `parts.cfp`. */
 const MessageTypeName = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, 'a dotted lower-case name such as parts.cfp');
@@ -31,10 +32,34 @@ export type Envelope<T extends MessageType = MessageType> = Omit<z.infer<typeof 
 
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; reason: string };
 
+/**
+ * A field's path as `trips[0][1].job`. Record keys come from the sender and
+ * may be anything: one that is not a plain name is quoted (`components[""]`,
+ * `signals["a.b"]`), or a reason joined with dots would not say which field.
+ */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, i) => {
+      if (typeof k === 'number') return `[${k}]`;
+      if (typeof k === 'string' && /^[A-Za-z_$][\w$-]*$/.test(k)) return i === 0 ? k : `.${k}`;
+      return `[${quote(String(k))}]`;
+    })
+    .join('');
+}
+
+/** A name from the sender, quoted and kept to one line. */
+function quote(name: string): string {
+  return oneLine(JSON.stringify(name));
+}
+
 function describe(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(envelope)'}: ${i.message}`)
+    .map((i) => {
+      // zod's own message puts unknown keys in raw: a key with a line break would break the reason's line.
+      const message = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map(quote).join(', ')}` : i.message;
+      return `${i.path.length ? formatPath(i.path) : '(envelope)'}: ${message}`;
+    })
     .join('; ');
 }
 

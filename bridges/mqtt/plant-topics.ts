@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../../agents/protocol/one-line.js';
 import { readJsonPayload } from './json-payload.js';
 
 /**
@@ -56,7 +57,8 @@ export function parseCommandMessage(bytes: Uint8Array): { ok: true; message: Com
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    // Unknown field names are the sender's: quoted and escaped, so the reason stays one line.
+    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => oneLine(JSON.stringify(k))).join(', ')}` : issue.message;
     return { ok: false, reason: `${where}${message}`, ...(id ? { id } : {}) };
   }
   return { ok: true, message: result.data };

@@ -1,4 +1,5 @@
 import { get as getSparkplug } from 'sparkplug-payload';
+import { oneLine } from '../../agents/protocol/one-line.js';
 import type { LogRecord } from '../../sim/log/event-log.js';
 import type { LiveSource } from './plant-bridge.js';
 import { MqttPort } from './mqtt-port.js';
@@ -98,21 +99,14 @@ export class SparkplugNode {
   }
 
   private onCommand(bytes: Uint8Array): void {
-    let metrics: { name?: string | null; value?: unknown }[];
-    try {
-      metrics = sparkplug.decodePayload(bytes).metrics ?? [];
-    } catch (e) {
-      this.stats.rejectedCommands++;
-      this.onProblem(`sparkplug: NCMD does not decode: ${(e as Error).message}`);
-      return;
-    }
-    if (metrics.some((m) => m.name === REBIRTH_METRIC && m.value === true)) {
+    const command = readNodeCommand(bytes);
+    if (command.rebirth) {
       this.stats.rebirths++;
       void this.birth();
       return;
     }
     this.stats.rejectedCommands++;
-    this.onProblem(`sparkplug: NCMD with nothing this node does (metrics: ${metrics.map((m) => m.name).join(', ') || 'none'})`);
+    this.onProblem(`sparkplug: ${command.problem}`);
   }
 
   private async publish(type: 'NBIRTH' | 'DBIRTH' | 'DDATA' | 'NDEATH', device: string | undefined, metrics: Metric[]): Promise<void> {
@@ -144,6 +138,26 @@ export class SparkplugNode {
     await this.port.publish(sparkplugTopic(this.group, 'NDEATH', this.node), deathPayload(this.bdSeq)).catch(() => {});
     await this.port.close();
   }
+}
+
+/**
+ * What an NCMD payload asks of this node: a rebirth, or why it is refused
+ * (it does not decode, or names nothing this node does). Never throws: the
+ * bytes come from any client of the broker.
+ */
+export function readNodeCommand(bytes: Uint8Array): { rebirth: true } | { rebirth: false; problem: string } {
+  let metrics: { name?: string | null; value?: unknown }[];
+  try {
+    metrics = sparkplug.decodePayload(bytes).metrics ?? [];
+  } catch (e) {
+    return { rebirth: false, problem: `NCMD does not decode: ${oneLine(e instanceof Error ? e.message : String(e))}` };
+  }
+  if (metrics.some((m) => m.name === REBIRTH_METRIC && m.value === true)) return { rebirth: true };
+  // The names are the sender's: quoted (a line break in one must not forge a
+  // log line) and only the first few (a command may name thousands).
+  const shown = metrics.slice(0, 10).map((m) => oneLine(JSON.stringify(m.name ?? null).slice(0, 80)));
+  const more = metrics.length > shown.length ? `, … ${metrics.length - shown.length} more` : '';
+  return { rebirth: false, problem: `NCMD with nothing this node does (metrics: ${shown.join(', ') || 'none'}${more})` };
 }
 
 function deathPayload(bdSeq: number): Uint8Array {

@@ -1,5 +1,6 @@
 import type { Ack } from '../viewer/protocol.js';
 import type { MqttPort } from './mqtt-port.js';
+import { oneLine } from '../../agents/protocol/one-line.js';
 import { readJsonPayload } from './json-payload.js';
 
 /** A live plant that takes machines' telemetry from outside. */
@@ -46,7 +47,8 @@ export class TelemetryIngest {
       return;
     }
     this.stats.rejected++;
-    this.onProblem(`mqtt: sample on ${topic} for ${machine} refused: ${ack.reason}`);
+    // The sink's reason may quote the sample (a channel name with a line break): kept to one line.
+    this.onProblem(`mqtt: sample on ${topic} for ${machine} refused: ${oneLine(ack.reason)}`);
   }
 
   async close(): Promise<void> {

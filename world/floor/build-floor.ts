@@ -1,6 +1,6 @@
 import { Grid } from '../planning/grid.js';
 import { Floor } from './floor.js';
-import { FloorError, type FloorProblem, type FloorRect, type FloorSpec } from './floor-spec.js';
+import { FloorError, type FloorProblem, type FloorRect, type FloorSpec, type FloorWall } from './floor-spec.js';
 
 /** A place of the layout, as the floor needs it. */
 export interface FloorPlace {
@@ -25,6 +25,42 @@ function forRect(grid: Grid, origin: { x: number; y: number }, cs: number, r: Fl
   for (let j = Math.max(0, j0); j <= Math.min(grid.height - 1, j1); j++) {
     for (let i = Math.max(0, i0); i <= Math.min(grid.width - 1, i1); i++) fn(grid.index(i, j));
   }
+}
+
+/**
+ * The part of a wall inside the box [lo, hi] (Liang–Barsky), or undefined
+ * when it misses the box. Ends inside the box are kept exactly, so a wall on
+ * the floor is drawn as given. Computed on halves: the difference of two
+ * finite coordinates may overflow (1e308 - -1e308), that of their halves not.
+ */
+function clipWall(wl: FloorWall, lo: { x: number; y: number }, hi: { x: number; y: number }): FloorWall | undefined {
+  const dx = wl.x2 / 2 - wl.x1 / 2;
+  const dy = wl.y2 / 2 - wl.y1 / 2;
+  let t0 = 0;
+  let t1 = 1;
+  const edges: [number, number][] = [
+    [-dx, wl.x1 / 2 - lo.x / 2],
+    [dx, hi.x / 2 - wl.x1 / 2],
+    [-dy, wl.y1 / 2 - lo.y / 2],
+    [dy, hi.y / 2 - wl.y1 / 2],
+  ];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q < 0) return undefined;
+      continue;
+    }
+    const r = q / p;
+    if (p < 0) t0 = Math.max(t0, r);
+    else t1 = Math.min(t1, r);
+  }
+  if (!(t0 <= t1)) return undefined;
+  const at = (t: number, a: number, d: number) => (t === 0 ? a : a + 2 * (t * d));
+  return {
+    x1: at(t0, wl.x1, dx),
+    y1: at(t0, wl.y1, dy),
+    x2: t1 === 1 ? wl.x2 : at(t1, wl.x1, dx),
+    y2: t1 === 1 ? wl.y2 : at(t1, wl.y1, dy),
+  };
 }
 
 /** The floor's extent: the scenario's, or the box around the places and drawn features plus the margin. */
@@ -80,9 +116,14 @@ export function planFloor(spec: FloorSpec, places: readonly FloorPlace[], cobots
   const FREE = 0x7fffffff;
   const cause = new Int32Array(grid.size).fill(FREE);
   spec.obstacles.forEach((r, k) => forRect(grid, origin, cs, r, (c) => (cause[c] = k)));
-  spec.walls.forEach((wl, k) => {
+  spec.walls.forEach((drawn, k) => {
+    // Only the part of a wall on the floor is sampled: a wall drawn far past
+    // it (x2: 1e300) was walked in quarter cells over its whole length, a hang.
+    const wl = clipWall(drawn, { x: origin.x - cs, y: origin.y - cs }, { x: origin.x + w * cs, y: origin.y + h * cs });
+    if (!wl) return;
     const len = Math.hypot(wl.x2 - wl.x1, wl.y2 - wl.y1);
-    const n = Math.max(1, Math.ceil((len / cs) * 4));
+    // A clipped wall is at most w + h + 2 cells long; the bound only bites on non-finite lengths.
+    const n = Math.min(Math.max(1, Math.ceil((len / cs) * 4)), 4 * (w + h + 2));
     for (let s = 0; s <= n; s++) {
       const i = Math.round((wl.x1 + ((wl.x2 - wl.x1) * s) / n - origin.x) / cs);
       const j = Math.round((wl.y1 + ((wl.y2 - wl.y1) * s) / n - origin.y) / cs);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { getAddress, isHexString, keccak256, toUtf8Bytes, Wallet } from 'ethers';
+import { oneLine } from '../../protocol/one-line.js';
 
 /**
  * Keys of machines and agents.
@@ -40,7 +41,8 @@ export class KeyFileError extends Error {
     readonly file: string,
     detail: string,
   ) {
-    super(`keys file ${file}: ${detail}`);
+    // The detail may quote the file (JSON.parse's message does, raw): kept to one line.
+    super(`keys file ${file}: ${oneLine(detail)}`);
   }
 }
 
@@ -61,10 +63,26 @@ export function loadKeys(file: string): Map<string, Wallet> {
   return parseKeys(file, doc);
 }
 
+/**
+ * A value of the file for a message: its JSON, cut short. JSON.stringify
+ * throws a RangeError on a value nested past the stack (JSON.parse reads it
+ * fine); such a value is named by its kind.
+ */
+function show(v: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    return Array.isArray(v) ? 'an array nested too deep' : 'an object nested too deep';
+  }
+  if (text === undefined) return String(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 export function parseKeys(file: string, doc: unknown): Map<string, Wallet> {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new KeyFileError(file, 'expected an object {"version": 1, "keys": {...}}');
   const { version, keys } = doc as { version?: unknown; keys?: unknown };
-  if (version !== 1) throw new KeyFileError(file, `unsupported version ${JSON.stringify(version)} (expected 1)`);
+  if (version !== 1) throw new KeyFileError(file, `unsupported version ${show(version)} (expected 1)`);
   if (!keys || typeof keys !== 'object' || Array.isArray(keys)) throw new KeyFileError(file, '"keys" must be an object of agent id → {privateKey, address?}');
   const out = new Map<string, Wallet>();
   for (const [id, entry] of Object.entries(keys as Record<string, unknown>)) {
@@ -80,7 +98,7 @@ export function parseKeys(file: string, doc: unknown): Map<string, Wallet> {
       try {
         expected = getAddress(String(address));
       } catch {
-        throw new KeyFileError(file, `${where}.address ${JSON.stringify(address)} is not an address`);
+        throw new KeyFileError(file, `${where}.address ${show(address)} is not an address`);
       }
       if (expected !== wallet.address) throw new KeyFileError(file, `${where}.address ${expected} does not match its key (${wallet.address})`);
     }

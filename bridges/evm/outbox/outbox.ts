@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync,
 import { AbiCoder, keccak256 } from 'ethers';
 import type { LedgerPort, LedgerReceipt, TwinEvent } from '../../../agents/ports/ledger-port.js';
 import { buildTree, twinLeaf, verifyProof } from '../../../agents/ledger/merkle/merkle.js';
+import { oneLine } from '../../../agents/protocol/one-line.js';
 
 /**
  * A durable outbox of twin events on their way to a chain, as an append-only
@@ -92,7 +93,8 @@ export class OutboxCorruptError extends Error {
     readonly line: number,
     detail: string,
   ) {
-    super(`outbox ${path}: line ${line}: ${detail}`);
+    // The detail may quote the journal (an event id): kept to one line.
+    super(`outbox ${path}: line ${line}: ${oneLine(detail)}`);
   }
 }
 
@@ -334,7 +336,20 @@ export class Outbox {
     // long journal costs ~0.4 ms each, and an anchored event's record is
     // checked against the chain by `twin verify`.
     if (lineNo > 0 && line.leaf !== undefined) return { ...base, leaf: line.leaf.toLowerCase(), uncheckedLine: lineNo };
-    return { ...base, leaf: twinLeaf(line.event) };
+    return { ...base, leaf: lineNo > 0 ? this.leafOf(line.event, lineNo) : twinLeaf(line.event) };
+  }
+
+  /**
+   * An event's leaf while opening: an event the outbox wrote always hashes,
+   * so one that cannot (a time outside uint64 milliseconds, a payload nested
+   * past the stack) was altered, and its line is named.
+   */
+  private leafOf(event: TwinEvent, lineNo: number): string {
+    try {
+      return twinLeaf(event);
+    } catch (e) {
+      throw new OutboxCorruptError(this.options.path, lineNo, `event ${event.id} cannot be hashed (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
 
   /** Applies one journal line to the in-memory state; `lineNo` > 0 while loading (for errors). */
@@ -377,30 +392,48 @@ export class Outbox {
   private load(): { line: number; bytes: number } | undefined {
     const { path } = this.options;
     if (!existsSync(path)) return undefined;
-    const text = readFileSync(path, 'utf8');
-    const lines = text.split('\n');
-    const tail = lines.pop()!; // '' when the file ends in a newline
-    let bytes = 0;
-    lines.forEach((raw, i) => {
-      this.apply(parseLine(path, raw, i + 1), i + 1);
-      bytes += Buffer.byteLength(raw) + 1;
-    });
+    // Lines are cut from the bytes, not from decoded text: a line that is not
+    // UTF-8 decodes to a text of another length, and the torn line was cut at
+    // the wrong offset. The outbox writes only UTF-8; a line that is not was altered.
+    const data = readFileSync(path);
+    const end = data.lastIndexOf(0x0a) + 1; // what follows the last newline is a torn line
+    const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    let lines = 0;
+    for (let start = 0; start < end; ) {
+      const stop = data.indexOf(0x0a, start);
+      const lineNo = ++lines;
+      let raw: string;
+      try {
+        raw = utf8.decode(data.subarray(start, stop));
+      } catch {
+        throw new OutboxCorruptError(path, lineNo, 'not UTF-8');
+      }
+      this.apply(parseLine(path, raw, lineNo), lineNo);
+      start = stop + 1;
+    }
     for (const e of this.events.values()) {
       if (e.uncheckedLine === undefined) continue;
       const line = e.uncheckedLine;
       delete e.uncheckedLine;
       if (e.batchId !== undefined && this.batches.get(e.batchId)!.status === 'confirmed') continue;
-      if (twinLeaf(e.event) !== e.leaf)
+      if (this.leafOf(e.event, line) !== e.leaf)
         throw new OutboxCorruptError(path, line, `event ${e.event.id} no longer hashes to its recorded leaf (the record was altered)`);
     }
-    if (tail === '') return undefined;
-    const line = lines.length + 1;
+    if (end === data.length) return undefined;
+    const line = lines + 1;
     (this.options.onWarning ?? console.warn)(
-      `outbox ${path}: line ${line} is incomplete (${Buffer.byteLength(tail)} bytes, a crash mid-write); cut off, ${lines.length} earlier lines kept`,
+      `outbox ${path}: line ${line} is incomplete (${data.length - end} bytes, a crash mid-write); cut off, ${lines} earlier lines kept`,
     );
-    truncateSync(path, bytes);
-    return { line, bytes };
+    truncateSync(path, end);
+    return { line, bytes: end };
   }
+}
+
+/** A record kind for a message: printed when short, else described (a value nested deep cannot be printed at all). */
+function describeKind(k: unknown): string {
+  if (typeof k === 'string') return k.length <= 40 ? JSON.stringify(k) : 'a long string';
+  if (k === null || typeof k !== 'object') return String(k);
+  return Array.isArray(k) ? 'an array' : 'an object';
 }
 
 const isHash = (v: unknown): v is string => typeof v === 'string' && /^0x[0-9a-fA-F]{64}$/.test(v);
@@ -419,8 +452,9 @@ function parseLine(path: string, raw: string, lineNo: number): Line {
   switch (v.k) {
     case 'event': {
       const e = v.event as Record<string, unknown> | undefined;
-      if (!Number.isInteger(v.seq) || !e || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.time !== 'number' || !e.payload || typeof e.payload !== 'object')
+      if (!Number.isInteger(v.seq) || !e || typeof e !== 'object' || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.time !== 'number' || !e.payload || typeof e.payload !== 'object')
         return fail('event line lacks seq, id, type, time or payload');
+      if (e.machine !== undefined && typeof e.machine !== 'string') return fail('event line has a machine that is not a string');
       if (v.leaf !== undefined && !isHash(v.leaf)) return fail('event line has a malformed leaf');
       const seal = v.seal as Record<string, unknown> | undefined;
       if (seal !== undefined && (typeof seal !== 'object' || seal === null || typeof seal.signer !== 'string' || !Number.isInteger(seal.nonce) || !Number.isInteger(seal.timestamp) || typeof seal.signature !== 'string'))
@@ -435,11 +469,16 @@ function parseLine(path: string, raw: string, lineNo: number): Line {
       if (!isHash(v.batchId) || !isHash(v.txHash)) return fail(`${v.k} line lacks batchId or txHash`);
       return v as unknown as Line;
     case 'confirmed':
+      if (!isHash(v.batchId)) return fail('confirmed line lacks batchId');
+      // Optional, but what a batch record then carries: checked like the other lines' fields.
+      if ((v.txHash !== undefined && !isHash(v.txHash)) || (v.blockNumber !== undefined && !(Number.isSafeInteger(v.blockNumber) && (v.blockNumber as number) >= 0)))
+        return fail('confirmed line has a malformed txHash or blockNumber');
+      return v as unknown as Line;
     case 'lost':
-      if (!isHash(v.batchId)) return fail(`${v.k} line lacks batchId`);
+      if (!isHash(v.batchId)) return fail('lost line lacks batchId');
       return v as unknown as Line;
     default:
-      return fail(`unknown record kind ${JSON.stringify(v.k)}`);
+      return fail(`unknown record kind ${describeKind(v.k)}`);
   }
 }
 
