@@ -58,6 +58,8 @@ describe('scenario loader', () => {
   it('rejects a document that is not a mapping, and a missing file, without a stack trace', () => {
     expect(problemsOf('- a\n- b\n')[0].message).toMatch(/YAML mapping/);
     expect(() => loadScenario('/nonexistent/plant.yaml')).toThrow(/no such file/);
+    // A device would be read for ever: refused at once.
+    expect(() => loadScenario('/dev/zero')).toThrow(/\/dev\/zero: not a regular file/);
   });
 
   it('checks a policy has its parameters', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isNode, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { oneLine } from '../agents/protocol/one-line.js';
@@ -154,10 +154,18 @@ function problems(error: z.ZodError, doc: Document, counter: LineCounter, origin
 }
 
 /** A file's text, or a ScenarioError saying why it cannot be read. */
+/** Largest scenario or federation file read (a plant's is a few kB; an ERP export goes through its own importer). */
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+
 export function readTextFile(file: string): string {
   try {
+    // A device or a FIFO (`/dev/zero`, a pipe) would be read for ever: only regular files, of a sane size.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new ScenarioError(file, [{ path: '', message: 'not a regular file' }]);
+    if (stat.size > MAX_TEXT_BYTES) throw new ScenarioError(file, [{ path: '', message: `${stat.size} bytes; a scenario file may have at most ${MAX_TEXT_BYTES}` }]);
     return readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ScenarioError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, [{ path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(e)})` }]);
   }
