@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Contract } from 'ethers';
@@ -136,6 +136,30 @@ describe('a plant recording its twin events on the chain', () => {
       provider.destroy();
     });
   }, 180_000);
+
+  it('records on any EVM node given by URL and key (here an Anvil standing in for a permissioned network)', async () => {
+    const dataDir = join(dir, 'outside');
+    const node = await startAnvil({ chainId: 1337 });
+    try {
+      await expect(openChainRecording(scenario, { dataDir, rpcUrl: node.url })).rejects.toThrow(/needs the operator's key/);
+      await expect(openChainRecording(scenario, { dataDir, rpcUrl: node.url, key: 'not-a-key' })).rejects.toThrow(/not a private key/);
+      const rec = await openChainRecording(scenario, { dataDir, rpcUrl: node.url, key: node.accounts[3]!.privateKey, flushIntervalMs: 60_000 });
+      expect(rec.chain.node).toBeUndefined();
+      expect(rec.chain.chainId).toBe(1337);
+      const result = runPlant(scenario, { until: 5 * 86400, ledger: rec.portFor });
+      expect(await rec.close()).toBe(0);
+      expect(existsSync(chainFiles(dataDir).state)).toBe(false); // the node keeps its own state
+      const reader = new MaintenanceLogReader(node.url, rec.chain.deployment.addresses.MaintenanceLog, 1337);
+      try {
+        const report = await verifyLocalLog(readLocalLog(chainFiles(dataDir).outbox), reader);
+        expect(report).toEqual({ verified: true, events: result.kpis.ledgerEvents, mismatches: [] });
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await node.stop();
+    }
+  }, 120_000);
 
   it('fault: Anvil killed mid-run (no state dump) and restarted, every twin event lands on chain exactly once', async () => {
     const dataDir = join(dir, 'fault');
