@@ -80,7 +80,10 @@ function put(o: Record<string, Json> | Json[], k: string | number, v: Json): voi
   Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
-function apply(root: Json, path: Path, m: JsonMutation): Json {
+function apply(root: Json, path: Path, mutation: JsonMutation): Json {
+  // Values are copied in: fast-check hands out the same constant objects (`[]`, `{}`) to every run, and a
+  // later mutation editing one in place leaked into other runs and could make a value contain itself.
+  const m = 'value' in mutation ? { ...mutation, value: structuredClone(mutation.value) } : mutation;
   if (path.length === 0) {
     if (m.kind === 'replace') return m.value;
     if (m.kind === 'stringify') return JSON.stringify(root);
