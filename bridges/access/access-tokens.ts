@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { WatchedFile } from './watched-file.js';
 
 /**
  * Who may do what on the plant's HTTP and socket.io surfaces (the viewer,
@@ -66,41 +66,31 @@ export function parseTokens(file: string, text: string): Entry[] {
 }
 
 export class AccessTokens {
-  private entries: Entry[];
-
-  /** `owner`: a token given on the command line, with the admin role. */
-  constructor(
-    private readonly file: string | undefined,
-    owner?: string,
-    private readonly onReload?: (line: string) => void,
-  ) {
-    this.owner = owner === undefined ? undefined : { name: 'owner', hash: sha256(owner), role: 'admin' };
-    this.entries = file === undefined ? [] : parseTokens(file, readText(file));
-    if (file !== undefined) watchFile(file, { interval: 500, persistent: false }, () => this.reload());
-  }
-
+  private readonly watched: WatchedFile<Entry[]> | undefined;
   private readonly owner: Entry | undefined;
 
+  /** `owner`: a token given on the command line, with the admin role. */
+  constructor(file: string | undefined, owner?: string, onReload?: (line: string) => void) {
+    this.owner = owner === undefined ? undefined : { name: 'owner', hash: sha256(owner), role: 'admin' };
+    this.watched = file === undefined ? undefined : new WatchedFile(file, parseTokens, (f, detail) => new TokensFileError(f, detail), onReload);
+  }
+
+  /** Reads the tokens file again now (the watcher does it within half a second of a change). */
   reload(): void {
-    if (this.file === undefined) return;
-    try {
-      this.entries = parseTokens(this.file, readText(this.file));
-      this.onReload?.(`tokens read again from ${this.file}`);
-    } catch (e) {
-      this.onReload?.(`${(e as Error).message}; the previous tokens stay`);
-    }
+    this.watched?.reload();
   }
 
   /** The name and role of a presented token (compared in constant time), or undefined. */
   roleOf(token: string): { name: string; role: AccessRole } | undefined {
     const h = sha256(token);
-    const all = this.owner ? [this.owner, ...this.entries] : this.entries;
+    const entries = this.watched?.value ?? [];
+    const all = this.owner ? [this.owner, ...entries] : entries;
     const hit = all.find((e) => timingSafeEqual(e.hash, h));
     return hit ? { name: hit.name, role: hit.role } : undefined;
   }
 
   close(): void {
-    if (this.file !== undefined) unwatchFile(this.file);
+    this.watched?.close();
   }
 }
 
@@ -110,10 +100,3 @@ export function newToken(role: AccessRole): { token: string; entry: { sha256: st
   return { token, entry: { sha256: sha256(token).toString('hex'), role } };
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TokensFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { WatchedFile } from '../access/watched-file.js';
 
 /**
  * Who may speak on a site's links, and as what: the principals file.
@@ -68,42 +68,30 @@ export function parsePrincipals(file: string, text: string): { principals: Map<s
 }
 
 export class Principals {
-  private state: { principals: Map<string, Principal>; revoked: Set<string> };
+  private readonly watched: WatchedFile<{ principals: Map<string, Principal>; revoked: Set<string> }>;
 
   constructor(
     readonly file: string,
-    private readonly onReload?: (line: string) => void,
+    onReload?: (line: string) => void,
   ) {
-    this.state = parsePrincipals(file, readText(file));
-    watchFile(file, { interval: 500, persistent: false }, () => this.reload());
+    this.watched = new WatchedFile(file, parsePrincipals, (f, detail) => new PrincipalsFileError(f, detail), onReload);
   }
 
-  /** Reads the file again (also done by the watcher); on an error the previous principals stay. */
+  /** Reads the file again now (also done by the watcher); on an error the previous principals stay. */
   reload(): void {
-    try {
-      this.state = parsePrincipals(this.file, readText(this.file));
-      this.onReload?.(`principals read again from ${this.file}`);
-    } catch (e) {
-      this.onReload?.(`${(e as Error).message}; the previous principals stay`);
-    }
+    this.watched.reload();
   }
 
   /** The principal, or why it may not speak. */
   lookup(id: string): { ok: true; principal: Principal } | { ok: false; reason: 'unknown-signer' | 'revoked' } {
-    if (this.state.revoked.has(id)) return { ok: false, reason: 'revoked' };
-    const principal = this.state.principals.get(id);
+    const state = this.watched.value;
+    if (state.revoked.has(id)) return { ok: false, reason: 'revoked' };
+    const principal = state.principals.get(id);
     return principal ? { ok: true, principal } : { ok: false, reason: 'unknown-signer' };
   }
 
   close(): void {
-    unwatchFile(this.file);
+    this.watched.close();
   }
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new PrincipalsFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}

@@ -1,6 +1,6 @@
-import { unwatchFile, watchFile } from 'node:fs';
+import { WatchedFile } from '../../access/watched-file.js';
 import { AclFile, type Client } from './acl-file.js';
-import { AccessFileError, PasswordFile } from './password-file.js';
+import { PasswordFile } from './password-file.js';
 
 export interface BrokerAccessOptions {
   /** mosquitto_passwd file: who may connect. Without it, only anonymous clients (if allowed). */
@@ -22,27 +22,29 @@ export interface BrokerAccessOptions {
  * and delivery, without a restart (Mosquitto needs a SIGHUP for that).
  */
 export class BrokerAccess {
-  private passwords: PasswordFile | undefined;
-  private acl: AclFile | undefined;
+  private readonly passwordsFile: WatchedFile<PasswordFile> | undefined;
+  private readonly aclFile: WatchedFile<AclFile> | undefined;
   private readonly allowAnonymous: boolean;
 
-  constructor(private readonly options: BrokerAccessOptions) {
+  constructor(options: BrokerAccessOptions) {
     this.allowAnonymous = options.allowAnonymous ?? options.passwordFile === undefined;
-    this.passwords = options.passwordFile === undefined ? undefined : PasswordFile.read(options.passwordFile);
-    this.acl = options.aclFile === undefined ? undefined : AclFile.read(options.aclFile);
-    for (const file of [options.passwordFile, options.aclFile]) if (file !== undefined) watchFile(file, { interval: 500, persistent: false }, () => this.reload());
+    const unreadable = (file: string, detail: string) => new Error(`${file}: ${detail}`);
+    this.passwordsFile = options.passwordFile === undefined ? undefined : new WatchedFile(options.passwordFile, PasswordFile.parse, unreadable, options.onReload);
+    this.aclFile = options.aclFile === undefined ? undefined : new WatchedFile(options.aclFile, AclFile.parse, unreadable, options.onReload);
   }
 
-  /** Reads both files again; on an error the previous policy stays and the error is told. */
+  /** Reads both files again now (the watcher does it within half a second of a change); a bad one keeps its previous version. */
   reload(): void {
-    try {
-      const passwords = this.options.passwordFile === undefined ? undefined : PasswordFile.read(this.options.passwordFile);
-      const acl = this.options.aclFile === undefined ? undefined : AclFile.read(this.options.aclFile);
-      [this.passwords, this.acl] = [passwords, acl];
-      this.options.onReload?.('broker access files read again');
-    } catch (e) {
-      this.options.onReload?.(`broker access files not reloaded, previous policy kept: ${e instanceof AccessFileError ? e.message : (e as Error).message}`);
-    }
+    this.passwordsFile?.reload();
+    this.aclFile?.reload();
+  }
+
+  private get passwords(): PasswordFile | undefined {
+    return this.passwordsFile?.value;
+  }
+
+  private get acl(): AclFile | undefined {
+    return this.aclFile?.value;
   }
 
   /** May this username (undefined = anonymous) with this password connect? */
@@ -65,6 +67,7 @@ export class BrokerAccess {
   }
 
   close(): void {
-    for (const file of [this.options.passwordFile, this.options.aclFile]) if (file !== undefined) unwatchFile(file);
+    this.passwordsFile?.close();
+    this.aclFile?.close();
   }
 }
