@@ -8,13 +8,12 @@
  * Seeds: training days 1…, validation days 500 000…, never the benchmark's
  * test days (1 000 000…, see run.ts).
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../runtime/paths.js';
 import { loadTf } from '../../agents/maintenance/predictive/tf-backend.js';
 import { DEFAULT_CONFIG } from '../../agents/supply/dispatch/day.js';
 import { WEIGHTS_FILE } from '../../agents/supply/dispatch/policy.js';
-import { trainDispatch } from '../../agents/supply/dispatch/train.js';
+import { saveTrainedWeights, trainDispatch } from '../../agents/supply/dispatch/train.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,19 +42,4 @@ const result = await trainDispatch(tf, {
   },
 });
 const { onIteration: _, config: __, ...recorded } = { ...options, onIteration: undefined };
-const out = {
-  ...result.weights,
-  meta: {
-    algorithm: 'REINFORCE, leave-one-out baseline over replays of the same day',
-    ...recorded,
-    validationSeeds: `${options.validationSeeds[0]}..${options.validationSeeds[options.validationSeeds.length - 1]}`,
-    bestIteration: result.bestIteration,
-    validationCostAtStart: result.history[0].validationCost,
-    bestValidationCost: result.bestValidationCost,
-    trainingSeconds: Math.round(result.seconds),
-  },
-};
-const o = process.argv.indexOf('--out');
-const file = o >= 0 ? process.argv[o + 1] : join(projectRoot(), WEIGHTS_FILE);
-if (!quick || o >= 0) writeFileSync(file, JSON.stringify(out) + '\n');
-process.stdout.write(`best iteration ${result.bestIteration}: validation ${result.bestValidationCost.toFixed(2)} (start ${result.history[0].validationCost?.toFixed(2)}), ${result.seconds.toFixed(0)} s\n`);
+saveTrainedWeights(result, { algorithm: 'REINFORCE, leave-one-out baseline over replays of the same day' }, recorded, join(projectRoot(), WEIGHTS_FILE), quick);

@@ -10,13 +10,13 @@
  * Seeds: training days 1…, validation days 500 000…, never the benchmark's
  * test days (1 000 000…, bench/dispatch/fleet-run.ts).
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../../runtime/paths.js';
 import { loadTf } from '../../maintenance/predictive/tf-backend.js';
 import { FLEET_DAY } from './fleet-env.js';
 import { FLEET_WEIGHTS_FILE } from './fleet-policy.js';
 import { trainFleet } from './fleet-train.js';
+import { saveTrainedWeights } from './train.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,22 +45,10 @@ const result = await trainFleet(tf, {
   },
 });
 const { config: _, ...recorded } = options;
-const out = {
-  ...result.weights,
-  meta: {
-    algorithm: 'REINFORCE, leave-one-out baseline over replays of the same day (fleet model)',
-    world: 'FLEET_DAY (agents/supply/dispatch/fleet-env.ts)',
-    ...recorded,
-    validationSeeds: `${options.validationSeeds[0]}..${options.validationSeeds[options.validationSeeds.length - 1]}`,
-    bestIteration: result.bestIteration,
-    validationCostAtStart: result.history[0].validationCost,
-    bestValidationCost: result.bestValidationCost,
-    trainingSeconds: Math.round(result.seconds),
-  },
-};
-const o = process.argv.indexOf('--out');
-const file = o >= 0 ? process.argv[o + 1] : join(projectRoot(), FLEET_WEIGHTS_FILE);
-if (!quick || o >= 0) writeFileSync(file, JSON.stringify(out) + '\n');
-process.stdout.write(
-  `best iteration ${result.bestIteration}: validation ${result.bestValidationCost.toFixed(2)} (start ${result.history[0].validationCost?.toFixed(2)}), ${result.seconds.toFixed(0)} s${!quick || o >= 0 ? `, weights in ${file}` : ''}\n`,
+saveTrainedWeights(
+  result,
+  { algorithm: 'REINFORCE, leave-one-out baseline over replays of the same day (fleet model)', world: 'FLEET_DAY (agents/supply/dispatch/fleet-env.ts)' },
+  recorded,
+  join(projectRoot(), FLEET_WEIGHTS_FILE),
+  quick,
 );

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type * as TF from '@tensorflow/tfjs';
 import { RandomStream } from '../../../sim/random/stream.js';
 import type { DispatchConfig } from './day.js';
@@ -157,4 +158,39 @@ export async function trainDispatch(tf: typeof TF, o: TrainOptions): Promise<Tra
   const final = read();
   net.dispose();
   return { weights: best, final, bestIteration, bestValidationCost, history, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Writes trained weights with what produced them (`meta`: the algorithm, the
+ * world, the options, the validation result) to `--out FILE` or `defaultFile`
+ * — a `--quick` run only when `--out` is given — and prints the summary line.
+ * Both training scripts (day model, fleet model) end this way.
+ */
+export function saveTrainedWeights(
+  result: TrainResult,
+  header: { algorithm: string; world?: string },
+  recorded: Record<string, unknown> & { validationSeeds: readonly number[] },
+  defaultFile: string,
+  quick: boolean,
+): void {
+  const seeds = recorded.validationSeeds;
+  const out = {
+    ...result.weights,
+    meta: {
+      ...header,
+      ...recorded,
+      validationSeeds: `${seeds[0]}..${seeds[seeds.length - 1]}`,
+      bestIteration: result.bestIteration,
+      validationCostAtStart: result.history[0].validationCost,
+      bestValidationCost: result.bestValidationCost,
+      trainingSeconds: Math.round(result.seconds),
+    },
+  };
+  const o = process.argv.indexOf('--out');
+  const file = o >= 0 ? process.argv[o + 1] : defaultFile;
+  const write = !quick || o >= 0;
+  if (write) writeFileSync(file, JSON.stringify(out) + '\n');
+  process.stdout.write(
+    `best iteration ${result.bestIteration}: validation ${result.bestValidationCost.toFixed(2)} (start ${result.history[0].validationCost?.toFixed(2)}), ${result.seconds.toFixed(0)} s${write ? `, weights in ${file}` : ''}\n`,
+  );
 }
