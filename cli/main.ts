@@ -2,6 +2,8 @@ import { ScenarioError } from '../scenarios/load.js';
 import { ModelFileError } from '../agents/maintenance/predictive/rul-model.js';
 import { RunOptionError } from '../runtime/plant.js';
 import { UsageError } from './errors.js';
+import { CheckpointError } from '../runtime/checkpoint/checkpoint-file.js';
+import { LogDivergence } from '../sim/log/event-log.js';
 import { runCommand, runHelp } from './commands/run.js';
 import { compareCommand, compareHelp } from './commands/compare.js';
 import { validateCommand, validateHelp } from './commands/validate.js';
@@ -59,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(e.message.split('\n').map((line) => `hyperfactory: ${line}\n`).join(''));
       return 2;
     }
-    if (e instanceof UsageError || e instanceof RunOptionError || e instanceof ModelFileError) {
+    if (e instanceof UsageError || e instanceof RunOptionError || e instanceof ModelFileError || e instanceof CheckpointError || e instanceof LogDivergence) {
       process.stderr.write(`hyperfactory: ${e.message}\n`);
       return 2;
     }

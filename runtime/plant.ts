@@ -5,6 +5,7 @@ import { RandomStreams } from '../sim/random/streams.js';
 import { EventLog, type LogListener } from '../sim/log/event-log.js';
 import { AgentHost, type RemotePlacement } from '../agents/host/agent-host.js';
 import { MemoryBus } from '../bridges/memory/memory-bus.js';
+import { signingBusForRun } from '../bridges/identity/signing-bus.js';
 import { isMaintenancePolicy, MaintenancePolicies, type MaintenancePolicy } from '../agents/maintenance/policies.js';
 import { Layout } from '../world/layout/layout.js';
 import { WorkModel } from '../world/work/work-model.js';
@@ -16,6 +17,8 @@ import { wireExtensions } from './extensions.js';
 import { RunOptionError } from './run-option-error.js';
 import type { RobotPortFactory } from './robot-control.js';
 import type { LedgerPort } from '../agents/ports/ledger-port.js';
+import type { Checkpoint } from './checkpoint/checkpoint-file.js';
+import { Checkpointing, type CheckpointOptions } from './checkpoint/checkpointing.js';
 
 export interface RunOptions {
   seed?: number;
@@ -41,12 +44,18 @@ export interface RunOptions {
   externalTelemetry?: boolean;
   /** Cobots' agents drive outside robots (ROS 2, VDA 5050) through this port instead of the simulated world. */
   robotPort?: RobotPortFactory;
+  /** Live runs with identities: every envelope signed by its sender's key and checked before delivery (`bridges/identity/signing-bus.ts`). */
+  signing?: Parameters<typeof signingBusForRun>[2];
   /** Places some agents in other processes (a live run over MQTT, `serve --remote-agents`). */
   placement?: (run: RunContext) => RemotePlacement;
   /** Sees every record of the event log as it is written, from the first (viewers). */
   observe?: LogListener;
   /** Called about 200 times over the run with the simulated time reached. */
   onProgress?: (simulatedSeconds: number, horizon: number) => void;
+  /** Write checkpoints as the run goes (discrete-event runs: `runPlant`). */
+  checkpoint?: CheckpointOptions;
+  /** Resume from this checkpoint: the run replays to it, checks it, then goes on (`runPlant`). */
+  resume?: Checkpoint;
 }
 
 export interface RunResult {
@@ -64,6 +73,11 @@ export interface RunResult {
   events: number;
   logHash: string;
   kpis: Kpis;
+  /**
+   * Set when the run stopped at a checkpoint (`checkpoint.stopAt`) instead of
+   * its horizon: the log stays partial, `logHash` covers it so far and the KPIs are to date.
+   */
+  stoppedAt?: number;
 }
 
 export { RunOptionError };
@@ -100,9 +114,11 @@ export function buildRun(base: Scenario, options: RunOptions = {}): RunContext &
   const horizon = options.until ?? scenario.horizon;
   const kernel = new Kernel();
   const streams = new RandomStreams(seed);
-  const log = new EventLog(options.logPath);
+  const checkpointed = options.checkpoint !== undefined || options.resume !== undefined;
+  const log = new EventLog(options.logPath, { resuming: options.resume !== undefined, keepPartial: checkpointed });
   if (options.observe) log.subscribe(options.observe);
-  const bus = new MemoryBus(kernel, { validate: options.validateMessages });
+  const memory = new MemoryBus(kernel, { validate: options.validateMessages });
+  const bus = options.signing ? signingBusForRun(memory, { now: () => kernel.now, append: (r) => log.append(r) }, options.signing) : memory;
   const host = new AgentHost(kernel, bus, log);
   const layout = new Layout(scenario.layout.places, scenario.layout);
   const machines = new Map();
@@ -130,11 +146,19 @@ export function runPlant(scenario: Scenario, options: RunOptions = {}): RunResul
   const start = performance.now();
   const run = buildRun(scenario, options);
   try {
+    const checkpoints = options.checkpoint || options.resume ? new Checkpointing(run, { policy: run.policy, supplyPolicy: options.supplyPolicy }, { ...options, logPath: options.logPath }) : undefined;
+    // Where the kernel pauses: progress reports and checkpoints. Pausing changes nothing in the run.
     const steps = options.onProgress ? 200 : 1;
-    for (let i = 1; i <= steps; i++) {
-      run.kernel.runUntil(i === steps ? run.horizon : (run.horizon * i) / steps);
-      options.onProgress?.(run.kernel.now, run.horizon);
+    const progress = new Set<number>();
+    for (let i = 1; i < steps; i++) progress.add((run.horizon * i) / steps);
+    const pauses = [...new Set([...progress, ...(checkpoints?.pauses() ?? [])])].filter((t) => t < run.horizon).sort((a, b) => a - b);
+    for (const t of pauses) {
+      run.kernel.runUntil(t);
+      if (progress.has(t)) options.onProgress?.(run.kernel.now, run.horizon);
+      if (checkpoints?.paused(t) === 'stop') return suspendRun(run, run.mode, start, t);
     }
+    run.kernel.runUntil(run.horizon);
+    options.onProgress?.(run.kernel.now, run.horizon);
     return finishRun(run, run.mode, start);
   } catch (e) {
     run.log.abort();
@@ -188,6 +212,18 @@ function finishRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunRes
     logHash,
     kpis,
   };
+}
+
+/** Ends a run stopped at a checkpoint: the log stays partial on disk for `--resume`. */
+function suspendRun(run: RunContext & { policy: MaintenancePolicy }, mode: RunResult['mode'], start: number, at: number): RunResult {
+  const kpis = combineKpis(
+    emptyKpis(),
+    run.kpis.map((k) => k(at)),
+  );
+  const { records, sha256 } = run.log.suspend();
+  run.host.stopAll();
+  closeRun(run);
+  return { scenario: run.scenario.name, seed: run.seed, policy: run.policy, mode, simulatedSeconds: at, wallSeconds: (performance.now() - start) / 1000, events: records, logHash: sha256, kpis, stoppedAt: at };
 }
 
 /** Releases what a run holds outside the kernel; safe to call twice. */

@@ -36,6 +36,11 @@ export class EventQueue {
     return this.nextSeq;
   }
 
+  /** The live (not cancelled) timers, in heap order (callers sort what they need). */
+  *live(): IterableIterator<Timer> {
+    for (const t of this.heap) if (!t.cancelled) yield t as unknown as Timer;
+  }
+
   push<A>(time: number, priority: number, fn: (arg: A) => void, arg: A): Timer<A> {
     const timer = { time, priority, seq: this.nextSeq++, fn, arg, cancelled: false } as Timer<A> as unknown as AnyTimer;
     const heap = this.heap;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventQueue, type Timer } from './event-queue.js';
 
 export type { Timer } from './event-queue.js';
@@ -11,6 +12,22 @@ export const Priority = {
   /** Protocol timers (auction deadlines, maintenance intervals). */
   timer: 20,
 } as const;
+
+/**
+ * What a checkpoint records of the kernel. The queue's entries are closures of
+ * world processes and cannot be written out; their digest (time, priority,
+ * sequence and handler name of every live entry) proves a resumed run rebuilt
+ * the same queue.
+ */
+export interface KernelState {
+  now: number;
+  processed: number;
+  /** Sequence number of the next entry. */
+  sequence: number;
+  pending: number;
+  /** SHA-256 over the live entries in queue order. */
+  queueDigest: string;
+}
 
 /**
  * The simulation kernel: virtual time and the event queue. Time is in seconds.
@@ -35,6 +52,14 @@ export class Kernel {
 
   get pending(): number {
     return this.queue.size;
+  }
+
+  /** The kernel's state for a checkpoint (see KernelState). */
+  state(): KernelState {
+    const live = [...this.queue.live()].sort((a, b) => a.time - b.time || a.priority - b.priority || a.seq - b.seq);
+    const hash = createHash('sha256');
+    for (const t of live) hash.update(`${t.time},${t.priority},${t.seq},${t.fn.name}\n`);
+    return { now: this._now, processed: this._processed, sequence: this.queue.sequence, pending: live.length, queueDigest: hash.digest('hex') };
   }
 
   /** Schedules `fn(arg)` at absolute time `time` (never before now). */
