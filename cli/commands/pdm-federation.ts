@@ -7,6 +7,7 @@ import { MqttConnectError, MqttPort } from '../../bridges/mqtt/mqtt-port.js';
 import { loadFederation } from '../../scenarios/federation.js';
 import { runFederation, type FederationReport, type Scores } from '../../agents/maintenance/predictive/federation/federation-run.js';
 import { FederationTimeoutError } from '../../agents/maintenance/predictive/federation/wait.js';
+import { federationAcl } from '../../agents/maintenance/predictive/federation/federation-acl.js';
 
 export const pdmFederationHelp = `hyperfactory pdm federated --federation FILE [--broker URL] [--rounds N] [--local-epochs N] [--local-steps N] [--server-momentum B] [--machines N]
                            [--seed S] [--out MODEL.onnx] [--centralised] [--json]
@@ -22,6 +23,21 @@ export const pdmFederationHelp = `hyperfactory pdm federated --federation FILE [
   trains the baselines: one network on all sites' data pooled and each site
   alone, for the same epochs. Rounds, epochs, machines and seed default to the
   file's.`;
+
+export const pdmFederationAclHelp = `hyperfactory pdm federation-acl --federation FILE
+  Prints the broker ACL (Mosquitto acl_file format; serve --mqtt-acl-file reads it too) that keeps
+  the sites' telemetry on their sites: each site may publish only its own statistics and weight
+  updates and read only the global model; the aggregator publishes the global model and reads
+  the sites'. Users are the participants' client ids (<federation>-aggregator, <federation>-site-<id>).`;
+
+/** `pdm federation-acl --federation FILE`: the federation broker's ACL on stdout. */
+export function pdmFederationAcl(argv: string[]): void {
+  const { values, positionals } = parseCommand('pdm federation-acl', argv, { federation: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`pdm federation-acl: unexpected argument "${positionals[0]}"`);
+  if (!values.federation) throw new UsageError('pdm federation-acl: --federation FILE is required');
+  const federation = loadFederation(values.federation);
+  process.stdout.write(federationAcl(federation.name, federation.sites.map((s) => s.id)));
+}
 
 /** `pdm federated --federation FILE …`: the federation over MQTT, as a command. */
 export async function pdmFederation(argv: string[], version: string): Promise<void> {

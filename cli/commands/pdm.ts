@@ -11,7 +11,7 @@ import { ModelFileError, RulModel } from '../../agents/maintenance/predictive/ru
 import { lastWindows, smoothTrajectories } from '../../agents/maintenance/predictive/windows.js';
 import { ScenarioError } from '../../scenarios/load.js';
 import { pdmFleet, pdmFleetHelp } from './pdm-fleet.js';
-import { pdmFederation, pdmFederationHelp } from './pdm-federation.js';
+import { pdmFederation, pdmFederationAcl, pdmFederationAclHelp, pdmFederationHelp } from './pdm-federation.js';
 
 export const pdmHelp = `hyperfactory pdm train --data FILE --out MODEL.onnx [--epochs N] [--seed S] [--channels C] [--members K] [--smoothing A]
   Trains the remaining-useful-life TCN on a C-MAPSS training file (14
@@ -30,7 +30,8 @@ hyperfactory pdm predict --model MODEL.onnx --data FILE [--json]
   RUL of every unit at its last cycle, in unit order, with ONNX Runtime:
   --json prints [{"unit": 1, "rul": 112.4}, …].
 ${pdmFleetHelp}
-${pdmFederationHelp}`;
+${pdmFederationHelp}
+${pdmFederationAclHelp}`;
 
 const version = (): string => (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -43,11 +44,12 @@ export async function pdmCommand(argv: string[]): Promise<void> {
     if (sub === 'federated' && rest.some((a) => a === '--federation' || a.startsWith('--federation='))) return await pdmFederation(rest, version());
     if (sub === 'federated') return await federated(rest);
     if (sub === 'fleet') return await pdmFleet(rest, version());
+    if (sub === 'federation-acl') return pdmFederationAcl(rest);
   } catch (e) {
     if (e instanceof CmapssError || e instanceof ModelFileError || e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
   }
-  throw new UsageError(sub ? `pdm: unknown subcommand "${sub}" (train, predict, federated, fleet)` : 'pdm: missing subcommand (train, predict, federated, fleet)');
+  throw new UsageError(sub ? `pdm: unknown subcommand "${sub}" (train, predict, federated, fleet, federation-acl)` : 'pdm: missing subcommand (train, predict, federated, fleet, federation-acl)');
 }
 
 function required(command: string, name: string, value: string | undefined): string {
