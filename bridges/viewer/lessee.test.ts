@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ViewSource } from '../../runtime/view/view-source.js';
 import { waitUntil } from '../../test/support/wait.js';
 import { lesseeSignInMessage, signLesseeSignIn, type AccessAnswer, type LesseeOptions, type MachineAccess } from './lessee.js';
+import { fetchLesseeChallenge } from './lessee-challenge.js';
 import type { Ack, Alert, Control, Delta, Hello, LedgerEntry, MachineDetail, MachineView, Snapshot } from './protocol.js';
 import { ViewerServer } from './server.js';
 
@@ -101,7 +102,7 @@ describe('viewer server: the lessee role', () => {
     const { server, plant } = await serve({ access: table });
     const lessee = Wallet.createRandom();
     table.grants.set(lessee.address, new Set(['press-1']));
-    const c = connect(server.url, { lessee: await signLesseeSignIn(lessee) });
+    const c = connect(server.url, { lessee: await signLesseeSignIn(lessee, await fetchLesseeChallenge(server.url)) });
     await until(() => c.got.frames.length > 3, 'frames for the lessee');
     expect(c.got.hello).toMatchObject({ role: 'lessee', account: lessee.address, scenario: 'fake' });
 
@@ -138,15 +139,30 @@ describe('viewer server: the lessee role', () => {
     expect(plant.faults).toEqual(['press-1']);
   });
 
-  it('refuses a forged or stale sign-in, and anonymous clients unless viewers are allowed', async () => {
-    const { server } = await serve({ access: new GrantTable() });
+  it('refuses a forged, stale, replayed or unchallenged sign-in, and anonymous clients unless viewers are allowed', async () => {
+    const table = new GrantTable();
+    const { server } = await serve({ access: table });
     const claimed = Wallet.createRandom();
+    table.grants.set(claimed.address, new Set(['press-1']));
     const other = Wallet.createRandom();
     const issuedAt = new Date().toISOString();
-    const forged = { address: claimed.address, issuedAt, signature: await other.signMessage(lesseeSignInMessage(claimed.address, issuedAt)) };
-    const stale = await signLesseeSignIn(claimed, new Date(Date.now() - 10 * 60_000));
-    const future = await signLesseeSignIn(claimed, new Date(Date.now() + 10 * 60_000));
-    const clients = [forged, stale, future, { address: claimed.address, issuedAt: 'yesterday', signature: '0x00' }].map((lessee) => connect(server.url, { lessee }));
+    const challenge = () => fetchLesseeChallenge(server.url);
+    const c1 = await challenge();
+    const forged = { address: claimed.address, issuedAt, challenge: c1, signature: await other.signMessage(lesseeSignInMessage(claimed.address, issuedAt, c1)) };
+    const stale = await signLesseeSignIn(claimed, await challenge(), new Date(Date.now() - 10 * 60_000));
+    const future = await signLesseeSignIn(claimed, await challenge(), new Date(Date.now() + 10 * 60_000));
+    const invented = await signLesseeSignIn(claimed, 'f'.repeat(32));
+    const noChallenge = { address: claimed.address, issuedAt, signature: await claimed.signMessage(`HyperFactory lessee sign-in\naddress: ${claimed.address}\nissued: ${issuedAt}`) };
+
+    // A good sign-in gets in once; the same sign-in captured and sent again does not.
+    const good = await signLesseeSignIn(claimed, await challenge());
+    const first = connect(server.url, { lessee: good });
+    await until(() => first.got.frames.length > 0, 'the lessee in');
+    const replayed = connect(server.url, { lessee: good });
+    await until(() => replayed.got.error !== undefined, 'the replay refused');
+    expect(replayed.got.error).toBe('lessee sign-in: the challenge is not one this server issued, was used already or expired: fetch a new one (GET /lessee/challenge)');
+
+    const clients = [forged, stale, future, { address: claimed.address, issuedAt: 'yesterday', challenge: c1, signature: '0x00' }, invented, noChallenge].map((lessee) => connect(server.url, { lessee }));
     const anonymous = connect(server.url, {});
     const operator = connect(server.url, { token: 'op-secret' });
     await until(() => clients.every((c) => c.got.error) && anonymous.got.error !== undefined && operator.got.frames.length > 0, 'every answer');
@@ -155,6 +171,8 @@ describe('viewer server: the lessee role', () => {
       expect.stringMatching(/^lessee sign-in: issuedAt .* is more than 5 minutes from the server's time/),
       expect.stringMatching(/^lessee sign-in: issuedAt .* is more than 5 minutes from the server's time/),
       'lessee sign-in: issuedAt must be an ISO time as Date.toISOString() writes it, got "yesterday"',
+      'lessee sign-in: the challenge is not one this server issued, was used already or expired: fetch a new one (GET /lessee/challenge)',
+      'lessee sign-in: expected auth.lessee = { address, issuedAt, challenge, signature } (strings; the challenge from GET /lessee/challenge)',
     ]);
     expect(clients.every((c) => c.got.hello === undefined && c.got.frames.length === 0)).toBe(true);
     expect(anonymous.got.error).toMatch(/^sign-in required/);
@@ -172,7 +190,7 @@ describe('viewer server: the lessee role', () => {
     await open.server!.close();
 
     const plain = await serve();
-    const lessee = connect(plain.server.url, { lessee: await signLesseeSignIn(Wallet.createRandom()) });
+    const lessee = connect(plain.server.url, { lessee: await signLesseeSignIn(Wallet.createRandom(), 'no-challenge-here') });
     await until(() => lessee.got.error !== undefined, 'the refusal');
     expect(lessee.got.error).toBe('lessee sign-in is not enabled on this server');
   });

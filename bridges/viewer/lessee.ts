@@ -5,16 +5,20 @@
  * `MachineAccess` (on a chain: `LeaseAccess` in bridges/evm/lease-access.ts);
  * this file only needs ethers to check the sign-in signature.
  *
- * Sign-in: the client signs (EIP-191 personal_sign) the exact text
+ * Sign-in: the client fetches a one-time challenge (`GET /lessee/challenge`,
+ * lessee-challenge.ts), signs (EIP-191 personal_sign) the exact text
  *
  *     HyperFactory lessee sign-in
  *     address: <checksummed address>
  *     issued: <issuedAt as Date.toISOString()>
+ *     challenge: <the challenge>
  *
- * and sends `{ address, issuedAt, signature }` as `auth.lessee` in the socket.io
- * handshake. The server accepts it when the signature recovers that address and
- * `issuedAt` is within ±5 minutes of its clock; the window limits how long an
- * intercepted sign-in could be replayed (serve over TLS beyond loopback).
+ * and sends `{ address, issuedAt, challenge, signature }` as `auth.lessee` in the
+ * socket.io handshake. The server accepts it when the signature recovers that
+ * address, `issuedAt` is within ±5 minutes of its clock, and the challenge is
+ * one it issued in the last 2 minutes and not used yet: each challenge signs in
+ * once, so a sign-in captured on the wire cannot be replayed (serve over TLS
+ * beyond loopback all the same: frames are not encrypted otherwise).
  *
  * What a lessee's frames leave out (everything else is plant-wide: cobots,
  * stock, orders, trucks, floor, map, KPIs):
@@ -24,6 +28,7 @@
  */
 import { getAddress, verifyMessage } from 'ethers';
 import { LesseeAuthSchema, type Alert, type LesseeAuth, type Snapshot } from './protocol.js';
+import type { LesseeChallenges } from './lessee-challenge.js';
 
 export type AccessAnswer = { ok: true; expires?: number } | { ok: false; reason: string };
 
@@ -46,22 +51,22 @@ export interface LesseeOptions {
 /** How far `issuedAt` may be from the server's clock, either way. */
 export const SIGN_IN_WINDOW_MS = 5 * 60_000;
 
-export function lesseeSignInMessage(address: string, issuedAt: string): string {
-  return `HyperFactory lessee sign-in\naddress: ${address}\nissued: ${issuedAt}`;
+export function lesseeSignInMessage(address: string, issuedAt: string, challenge: string): string {
+  return `HyperFactory lessee sign-in\naddress: ${address}\nissued: ${issuedAt}\nchallenge: ${challenge}`;
 }
 
-/** What a client puts in `auth.lessee`: signs the sign-in message for its address, issued now. */
-export async function signLesseeSignIn(signer: { address: string; signMessage(message: string): Promise<string> }, issued = new Date()): Promise<LesseeAuth> {
+/** What a client puts in `auth.lessee`: signs the sign-in message for its address and the server's challenge, issued now. */
+export async function signLesseeSignIn(signer: { address: string; signMessage(message: string): Promise<string> }, challenge: string, issued = new Date()): Promise<LesseeAuth> {
   const address = getAddress(signer.address);
   const issuedAt = issued.toISOString();
-  return { address, issuedAt, signature: await signer.signMessage(lesseeSignInMessage(address, issuedAt)) };
+  return { address, issuedAt, challenge, signature: await signer.signMessage(lesseeSignInMessage(address, issuedAt, challenge)) };
 }
 
 /** Checks a handshake's `auth.lessee`; returns the checksummed address or throws an Error saying what is wrong. */
-export function verifyLesseeSignIn(raw: unknown, now = Date.now()): string {
+export function verifyLesseeSignIn(raw: unknown, challenges: LesseeChallenges, now = Date.now()): string {
   const parsed = LesseeAuthSchema.safeParse(raw);
-  if (!parsed.success) throw new Error('lessee sign-in: expected auth.lessee = { address, issuedAt, signature } (strings)');
-  const { issuedAt, signature } = parsed.data;
+  if (!parsed.success) throw new Error(`lessee sign-in: expected auth.lessee = { address, issuedAt, challenge, signature } (strings; the challenge from GET /lessee/challenge)`);
+  const { issuedAt, challenge, signature } = parsed.data;
   let address: string;
   try {
     address = getAddress(parsed.data.address);
@@ -77,11 +82,12 @@ export function verifyLesseeSignIn(raw: unknown, now = Date.now()): string {
   }
   let signer: string;
   try {
-    signer = verifyMessage(lesseeSignInMessage(address, issuedAt), signature);
+    signer = verifyMessage(lesseeSignInMessage(address, issuedAt, challenge), signature);
   } catch {
     throw new Error('lessee sign-in: the signature is malformed');
   }
   if (signer !== address) throw new Error(`lessee sign-in: the signature is not by ${address} (personal_sign of the sign-in message expected)`);
+  if (!challenges.consume(challenge)) throw new Error('lessee sign-in: the challenge is not one this server issued, was used already or expired: fetch a new one (GET /lessee/challenge)');
   return address;
 }
 

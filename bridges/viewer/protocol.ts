@@ -28,11 +28,13 @@ export const VIEWER_PROTOCOL_VERSION = 1;
 
 export type Role = 'viewer' | 'operator' | 'admin' | 'lessee';
 
-/** A lessee's sign-in: `signature` is personal_sign (EIP-191) of `lesseeSignInMessage(address, issuedAt)`. */
+/** A lessee's sign-in: `signature` is personal_sign (EIP-191) of `lesseeSignInMessage(address, issuedAt, challenge)`. */
 export const LesseeAuthSchema = z.object({
   address: z.string().min(1).max(100),
   /** ISO time (`Date.toISOString()`), within ±5 minutes of the server's clock. */
   issuedAt: z.string().min(1).max(40),
+  /** A one-time challenge from the server (`GET /lessee/challenge`). */
+  challenge: z.string().min(1).max(100),
   signature: z.string().min(1).max(300),
 });
 export type LesseeAuth = z.infer<typeof LesseeAuthSchema>;

@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import type { ViewSource } from '../../runtime/view/view-source.js';
@@ -6,6 +6,7 @@ import { requiredRole } from '../../runtime/view/view-source.js';
 import { AccessTokens, atLeast, type AccessRole } from '../access/access-tokens.js';
 import { staticHandler } from './static-files.js';
 import { allowedMachines, lesseeView, refusal, verifyLesseeSignIn, type LesseeOptions } from './lessee.js';
+import { LesseeChallenges } from './lessee-challenge.js';
 import {
   ControlSchema,
   DetailRequestSchema,
@@ -98,6 +99,7 @@ export class ViewerServer {
     private readonly http: HttpServer,
     private readonly io: Server,
     private readonly options: ViewerServerOptions,
+    private readonly challenges: LesseeChallenges,
   ) {
     this.access = options.tokens ?? (options.operatorToken !== undefined ? new AccessTokens(undefined, options.operatorToken) : undefined);
   }
@@ -107,9 +109,12 @@ export class ViewerServer {
 
   /** Starts listening; resolves once the port is open. */
   static async start(source: ViewSource, options: ViewerServerOptions = {}): Promise<ViewerServer> {
-    const http = createServer(options.staticDir ? staticHandler(options.staticDir) : (_req, res) => res.writeHead(404).end());
+    const files = options.staticDir ? staticHandler(options.staticDir) : (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(404).end();
+    const challenges = new LesseeChallenges();
+    // Lessees fetch their one-time sign-in challenge here (only when lessees are on).
+    const http = createServer((req, res) => (options.lessees && challenges.handle(req, res)) || files(req, res));
     const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
-    const server = new ViewerServer(source, http, io, options);
+    const server = new ViewerServer(source, http, io, options, challenges);
     // Who a client is, decided before it connects: a refused sign-in gets its reason as a connect_error.
     io.use((socket, next) => {
       try {
@@ -160,7 +165,7 @@ export class ViewerServer {
     const lessees = this.options.lessees;
     if (auth.lessee !== undefined) {
       if (!lessees) throw new Error('lessee sign-in is not enabled on this server');
-      return { role: 'lessee', account: verifyLesseeSignIn(auth.lessee) };
+      return { role: 'lessee', account: verifyLesseeSignIn(auth.lessee, this.challenges) };
     }
     if (lessees && !lessees.allowViewers) throw new Error('sign-in required: this plant shows its machines to its operator (auth.token) and to lessees (auth.lessee) only');
     return { role: 'viewer' };
