@@ -3,7 +3,7 @@ import type { Kernel } from '../sim/clock/kernel.js';
 import type { RandomStreams } from '../sim/random/streams.js';
 import type { EventLog } from '../sim/log/event-log.js';
 import type { AgentHost } from '../agents/host/agent-host.js';
-import type { MemoryBus } from '../bridges/memory/memory-bus.js';
+import type { Bus } from '../agents/ports/bus.js';
 import type { Layout } from '../world/layout/layout.js';
 import type { MachineModel } from '../world/machines/machine-model.js';
 import type { WorkModel } from '../world/work/work-model.js';
@@ -37,7 +37,8 @@ export interface RunContext {
   kernel: Kernel;
   streams: RandomStreams;
   log: EventLog;
-  bus: MemoryBus;
+  /** The run's bus: the in-memory bus, wrapped in a signing bus in a live run with identities. */
+  bus: Bus;
   host: AgentHost;
   layout: Layout;
   machines: Map<string, MachineModel>;

@@ -66,16 +66,24 @@ describe('cobot agent', () => {
       battery(0.05),
       battery(1),
       { type: 'robot.fault', reason: 'drive fault', time: 40 },
+      // Its body stopped answering (a silent vehicle).
+      { type: 'robot.lost', reason: 'no state for 75 s', time: 45 },
       { type: 'robot.recovered', time: 50 },
       // Goals the body could not reach: the pickup, the drop-off, a charger, an operator's place.
       ...['cell-b', 'storage', 'charger'].map((goal): CobotEvent => ({ type: 'robot.blocked', goal, reason: 'no route', time: 60 })),
+      // Its agent host lost the plant, and has it back.
+      { type: 'link.lost', time: 70 },
+      { type: 'link.back', time: 80 },
     ];
     const report = modelCoverage(cobot, {
       input,
       events: (s) => [...events, ...(s.matches('blocked') ? [{ type: 'xstate.after.30000.cobot.blocked' } as never] : [])],
+      // A held cobot differs by where it resumes.
+      serializeState: (s) => `${JSON.stringify(s.value)}${s.context.heldFrom ?? ''}`,
       check: (s) => {
         const inTask = s.matches('moving.toPickup') || s.matches('moving.toDropoff') || s.matches('handling');
-        expect(inTask).toBe(s.context.current !== undefined);
+        // Held (its host lost the plant), it keeps its task without working on it.
+        if (!s.matches('held')) expect(inTask).toBe(s.context.current !== undefined);
       },
     });
     expect(report.states.missed).toEqual([]);
@@ -176,6 +184,21 @@ describe('cobot agent', () => {
     expect(c.value()).toBe('{"moving":"toPickup"}');
   });
 
+  it('when its body stops answering (lost), stops it, hands its tasks back, takes none, and is idle once heard again', () => {
+    const c = start();
+    c.actor.send(award('t-1', 100));
+    c.actor.send({ type: 'robot.lost', reason: 'no state for 75 s', time: 105 });
+    expect(c.value()).toBe('"lost"');
+    expect(c.effects.some((e) => e.type === 'robot.hold')).toBe(true);
+    expect(c.sent()).toEqual([`task.failed>${manager('t-1')}`]);
+    c.actor.send(award('t-2', 110));
+    expect(c.sent().slice(1)).toEqual([`task.failed>${manager('t-2')}`]);
+    c.actor.send({ type: 'robot.recovered', time: 200 });
+    // Heard again, it does not carry on with the task it gave up.
+    expect(c.value()).toBe('"idle"');
+    expect(c.actor.getSnapshot().context.current).toBeUndefined();
+  });
+
   it('when its goal cannot be reached, hands that task back, keeps its queue, and stands before it tries again', () => {
     const c = start();
     c.actor.send(award('t-1', 100));
@@ -190,5 +213,24 @@ describe('cobot agent', () => {
     const failed = c.effects.find((e) => e.type === 'send' && e.message === 'task.failed');
     expect(failed).toMatchObject({ payload: { reason: 'blocked: ABORTED by nav2' } });
     expect(c.actor.getSnapshot().context.queue.map((j) => j.spec.task)).toEqual(['t-2']);
+  });
+
+  it('holds when its agent host loses the plant: stops its body, bids for nothing, keeps its task, and resumes it when the link is back', () => {
+    const c = start();
+    c.actor.send(award('t-1', 100));
+    expect(c.body()).toEqual(['robot.navigate cell-b']);
+    c.actor.send({ type: 'link.lost', time: 105 });
+    expect(c.value()).toBe('"held"');
+    expect(c.body()).toEqual(['robot.navigate cell-b', 'robot.hold']);
+    c.actor.send(cfp('t-2', 106));
+    expect(c.effects.at(-1)).toMatchObject({ type: 'send', message: 'task.refused', payload: { reason: 'link lost' } });
+    c.actor.send(award('t-3', 107));
+    expect(c.effects.at(-1)).toMatchObject({ type: 'send', message: 'task.failed', payload: { reason: 'link lost' } });
+    // No new motion while held, and the task is still its own.
+    expect(c.body()).toEqual(['robot.navigate cell-b', 'robot.hold']);
+    expect(c.actor.getSnapshot().context.current?.spec.task).toBe('t-1');
+    c.actor.send({ type: 'link.back', time: 120 });
+    expect(c.value()).toBe('{"moving":"toPickup"}');
+    expect(c.body()).toEqual(['robot.navigate cell-b', 'robot.hold', 'robot.navigate cell-b']);
   });
 });

@@ -1,4 +1,4 @@
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assign, emit, enqueueActions, setup, stateIn } from 'xstate';
 import { send, type MessageEvent, type SendEffect } from '../host/effects.js';
 import type { Pose, RobotObservation } from '../ports/robot-port.js';
 import { readTaskSpec, type TaskSpec } from '../robotics/task-spec.js';
@@ -35,7 +35,13 @@ interface CobotContext {
   /** Estimated end of the current task or charge; undefined when idle. */
   free?: PlanPoint;
   completed: number;
+  /** The state it was in when its host lost the plant (`moving.toPickup`): where it resumes. */
+  heldFrom?: string;
 }
+
+/** States a held cobot goes back to when the link returns (their entry starts the stage again from where the body stands). */
+const RESUMABLE = ['moving.toPickup', 'moving.toDropoff', 'moving.toPlace', 'moving.toCharger', 'handling.picking', 'handling.placing', 'blocked', 'charging', 'suspended', 'faulted'] as const;
+
 
 export type CobotEvent =
   | MessageEvent<'task.cfp'>
@@ -44,7 +50,15 @@ export type CobotEvent =
   | MessageEvent<'cobot.suspend'>
   | MessageEvent<'cobot.resume'>
   | MessageEvent<'cobot.command'>
-  | RobotObservation;
+  | RobotObservation
+  | CobotLinkEvent;
+
+/**
+ * From the cobot's agent host at the edge (docs/live-runs.md, "Local
+ * fail-safes"): the host lost its plant, or has it back. Never sent in a
+ * simulated run or to a cobot the plant runs itself.
+ */
+export type CobotLinkEvent = { type: 'link.lost'; time: number } | { type: 'link.back'; time: number };
 
 /** Effects of a cobot: messages, and commands to its body (see `RobotPort`). */
 export type CobotEffect =
@@ -93,11 +107,14 @@ export const cobot = setup({
         ? chargeFirst(context.model, here(context), context.queue[0].spec)
         : context.battery < context.model.lowBattery,
     hasQueue: ({ context }) => context.queue.length > 0,
+    heldFrom: ({ context }, params: { path: string }) => context.heldFrom === params.path,
     chargeOrder: ({ event }) => event.type === 'cobot.command' && event.msg.payload.order === 'charge',
     blockedGoal: ({ context, event }) => event.type === 'robot.blocked' && event.goal === context.goal?.id,
   },
   actions: {
     tick: assign({ now: ({ context, event }) => Math.max(context.now, timeOf(event)) }),
+    rememberWhere: assign((_, params: { path: string }) => ({ heldFrom: params.path })),
+    forgetWhere: assign({ heldFrom: undefined }),
     setBattery: assign({ battery: ({ context, event }) => (event.type === 'robot.battery' ? event.level : context.battery) }),
     propose: emit(({ context, event }) => {
       const e = event as MessageEvent<'task.cfp'>;
@@ -200,12 +217,41 @@ export const cobot = setup({
     'robot.battery': { actions: ['tick', 'setBattery'] },
     'cobot.suspend': { target: '.suspended', actions: 'tick' },
     'robot.fault': { target: '.faulted', actions: 'tick' },
+    'robot.lost': { target: '.lost', actions: 'tick' },
     'cobot.command': [
       { guard: 'chargeOrder', target: '.moving.toCharger', actions: ['tick', 'obey'] },
       { target: '.moving.toPlace', actions: ['tick', 'obey'] },
     ],
+    // Where it was is remembered (the guards see the state before the transition): it resumes there.
+    'link.lost': [
+      ...RESUMABLE.map((path) => ({ guard: stateIn(`#cobot.${path}`), target: '.held', actions: ['tick' as const, { type: 'rememberWhere' as const, params: { path } }] })),
+      { target: '.held', actions: ['tick', { type: 'rememberWhere', params: { path: 'idle' } }] },
+    ],
   },
   states: {
+    /**
+     * Its host is cut off from the plant: the body stops where it is, the
+     * cobot bids for nothing and starts nothing, and keeps its tasks; their
+     * managers are in the plant, which decides (a plant that lost the host
+     * re-auctions them, and the host starts its cobots afresh). With the link
+     * back and the tasks still its own, it resumes what it was doing (the
+     * entry of that state plans the move again from where the body stands).
+     */
+    held: {
+      entry: emit(({ context }) => ({ type: 'robot.hold' as const, robot: context.id })),
+      on: {
+        'task.cfp': { actions: ['tick', { type: 'refuse', params: { reason: 'link lost' } }] },
+        'task.awarded': { actions: ['tick', { type: 'failBack', params: { reason: 'link lost' } }] },
+        'cobot.suspend': { actions: 'tick' },
+        'cobot.command': { actions: 'tick' },
+        'robot.fault': { actions: 'tick' },
+        'link.lost': { actions: 'tick' },
+        'link.back': [
+          ...RESUMABLE.map((path) => ({ guard: { type: 'heldFrom' as const, params: { path } }, target: `#cobot.${path}`, actions: ['tick' as const, 'forgetWhere' as const] })),
+          { target: 'idle', actions: ['tick', 'forgetWhere'] },
+        ],
+      },
+    },
     idle: {
       entry: 'rest',
       always: [
@@ -288,6 +334,25 @@ export const cobot = setup({
         'cobot.suspend': { actions: 'tick' },
         'cobot.command': { actions: 'tick' },
         'robot.fault': { actions: 'tick' },
+        'robot.lost': { actions: 'tick' },
+        'robot.recovered': { target: 'idle', actions: 'tick' },
+      },
+    },
+    /**
+     * Its body stopped answering (`robot.lost`): as after a breakdown it hands
+     * its tasks back and takes none, but the event log says lost, not broken.
+     * Heard again (`robot.recovered`), it is idle: what it was doing went to
+     * others, so it does not carry on with it.
+     */
+    lost: {
+      entry: { type: 'handBack', params: { reason: 'robot lost' } },
+      on: {
+        'task.cfp': { actions: ['tick', { type: 'refuse', params: { reason: 'robot lost' } }] },
+        'task.awarded': { actions: ['tick', { type: 'failBack', params: { reason: 'robot lost' } }] },
+        'cobot.suspend': { actions: 'tick' },
+        'cobot.command': { actions: 'tick' },
+        'robot.fault': { target: 'faulted', actions: 'tick' },
+        'robot.lost': { actions: 'tick' },
         'robot.recovered': { target: 'idle', actions: 'tick' },
       },
     },

@@ -64,6 +64,8 @@ export function statePath(value: unknown): string {
  */
 export class AgentHost {
   private agents = new Map<string, Agent>();
+  /** Each agent's way off the bus, for `stop`. */
+  private readonly detachers = new Map<string, () => void>();
   private counters = new Map<string, number>();
   private readonly clock;
   /** Set in a live run spread over processes (`serve --remote-agents`). */
@@ -83,6 +85,11 @@ export class AgentHost {
 
   all(): Agent[] {
     return [...this.agents.values()];
+  }
+
+  /** How many ids `nextId(prefix)` has given out so far (an agent's messages are numbered `<agent>:<n>`). */
+  issued(prefix: string): number {
+    return this.counters.get(prefix) ?? 0;
   }
 
   /** A new id under `prefix`, unique in this run and the same in every run. */
@@ -119,6 +126,7 @@ export class AgentHost {
     });
     this.agents.set(spec.id, agent);
     const detach = bus.attach(spec.id, spec.groups ?? [], (env: Envelope) => actor.send({ type: env.type, msg: env }));
+    this.detachers.set(spec.id, detach);
     actor.subscribe({
       next: (snapshot) => {
         const path = statePath(snapshot.value);
@@ -128,7 +136,10 @@ export class AgentHost {
         }
         if (snapshot.status === 'done') {
           detach();
+          this.detachers.delete(spec.id);
           this.agents.delete(spec.id);
+          // Its message-id counter goes with it (ids are never reused): long runs finish a negotiation per task.
+          this.counters.delete(spec.id);
           spec.onDone?.(agent);
         }
       },
@@ -180,8 +191,19 @@ export class AgentHost {
     });
   }
 
+  /** Stops one agent and takes it off the bus (an agent host starting a lost agent afresh); its id is free again. */
+  stop(id: string): void {
+    const agent = this.agents.get(id);
+    if (!agent) return;
+    this.agents.delete(id);
+    this.detachers.get(id)?.();
+    this.detachers.delete(id);
+    agent.actor.stop();
+  }
+
   stopAll(): void {
     for (const a of this.agents.values()) a.actor.stop();
     this.agents.clear();
+    this.detachers.clear();
   }
 }

@@ -18,6 +18,12 @@ export type RobotObservation =
   | { type: 'robot.battery'; level: number; time: number }
   | { type: 'robot.charged'; time: number }
   | { type: 'robot.fault'; reason: string; time: number }
+  /**
+   * The robot stopped answering (no report past its deadline, its link
+   * still up): where it is and what it does are unknown, so its work goes
+   * back to auction. `robot.recovered` when it is heard again.
+   */
+  | { type: 'robot.lost'; reason: string; time: number }
   /** The robot works again after a fault (repaired, or the fault cleared). */
   | { type: 'robot.recovered'; time: number };
 

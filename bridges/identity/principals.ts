@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { WatchedFile } from '../access/watched-file.js';
+import { idPattern } from '../mqtt/live/id-pattern.js';
 
 /**
  * Who may speak on a site's links, and as what: the principals file.
@@ -10,6 +11,10 @@ import { WatchedFile } from '../access/watched-file.js';
  *         "host-a": { "publicKey": "-----BEGIN PUBLIC KEY-----\n…", "roles": ["agent-host"] } },
  *       "revoked": ["host-c"] }
  *
+ * Agents and bridges that sign envelopes (`bridges/identity/envelope-signature.ts`)
+ * are principals too: `{"publicKey": …, "roles": ["agent"], "kind": "cobot",
+ * "hosts": ["host-a"]}`, `{"publicKey": …, "roles": ["bridge"], "speaksFor": "machine-*"}`.
+ *
  * Keys are Ed25519 (SPKI PEM; `hyperfactory identity new` makes a pair). The
  * file is watched: a principal added, removed or revoked applies to the next
  * message, without a restart; a file that no longer reads keeps the previous
@@ -19,6 +24,12 @@ export interface Principal {
   id: string;
   publicKey: KeyObject;
   roles: ReadonlySet<string>;
+  /** An agent's kind (`cobot`), for people and for `identity fleet`; informational. */
+  kind?: string;
+  /** An agent: the agent hosts that may carry it (the plant places it on no other). Absent: any host. */
+  hosts?: readonly string[];
+  /** A bridge: the agent ids (globs, `machine-*`) whose envelopes it may sign besides its own. */
+  speaksFor?: string;
 }
 
 export class PrincipalsFileError extends Error {
@@ -52,7 +63,7 @@ export function parsePrincipals(file: string, text: string): { principals: Map<s
   for (const [id, entry] of Object.entries(principals as Record<string, unknown>)) {
     const where = `principals[${JSON.stringify(id)}]`;
     if (!ID.test(id)) fail(`${where}: an id is 1–100 letters, digits, ".", "_" or "-"`);
-    const { publicKey, roles } = (entry ?? {}) as { publicKey?: unknown; roles?: unknown };
+    const { publicKey, roles, kind, hosts, speaksFor } = (entry ?? {}) as { publicKey?: unknown; roles?: unknown; kind?: unknown; hosts?: unknown; speaksFor?: unknown };
     if (typeof publicKey !== 'string') fail(`${where}.publicKey must be a PEM public key`);
     let key: KeyObject;
     try {
@@ -62,7 +73,17 @@ export function parsePrincipals(file: string, text: string): { principals: Map<s
     }
     if (key.asymmetricKeyType !== 'ed25519') fail(`${where}.publicKey is ${key.asymmetricKeyType}, expected ed25519`);
     if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => typeof r === 'string' && r.length > 0)) fail(`${where}.roles must be a non-empty list of role names`);
-    out.set(id, { id, publicKey: key, roles: new Set(roles as string[]) });
+    if (kind !== undefined && (typeof kind !== 'string' || kind.length === 0)) fail(`${where}.kind must be an agent kind such as "cobot"`);
+    if (hosts !== undefined && (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string' && ID.test(h)))) fail(`${where}.hosts must be a list of agent-host ids`);
+    if (speaksFor !== undefined && (typeof speaksFor !== 'string' || !idPattern(speaksFor).ok)) fail(`${where}.speaksFor must be an agent-id pattern such as "machine-*"`);
+    out.set(id, {
+      id,
+      publicKey: key,
+      roles: new Set(roles as string[]),
+      ...(kind !== undefined ? { kind: kind as string } : {}),
+      ...(hosts !== undefined ? { hosts: hosts as string[] } : {}),
+      ...(speaksFor !== undefined ? { speaksFor: speaksFor as string } : {}),
+    });
   }
   return { principals: out, revoked: new Set((revoked as string[] | undefined) ?? []) };
 }

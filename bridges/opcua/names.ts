@@ -49,3 +49,16 @@ export const nodeIds = {
   healthVariable: (m: string, name: string) => `${m}.${HEALTH}.${name}`,
   state: (m: string) => `${m}.${STATE}`,
 };
+
+/**
+ * The local control of a machine that obeys commands (`edge-machine-server.ts`):
+ * `<machine>/Control` with methods Stop and Start and a read-only Boolean
+ * Running. An agent host at the edge stops a machine through it when it is
+ * cut off from the plant (docs/live-runs.md, "Local fail-safes").
+ */
+export const CONTROL = 'Control';
+export const CONTROL_NAMES = { stop: 'Stop', start: 'Start', running: 'Running' } as const;
+export const controlNodeIds = {
+  control: (m: string) => `${m}.${CONTROL}`,
+  method: (m: string, name: string) => `${m}.${CONTROL}.${name}`,
+};

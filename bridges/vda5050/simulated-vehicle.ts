@@ -58,6 +58,8 @@ export class SimulatedVehicle {
   private readonly timers: NodeJS.Timeout[] = [];
   private stateQueued = false;
   private closed = false;
+  /** Hung (`hang`): sends nothing and reads nothing, its connection up. */
+  private hung = false;
 
   private constructor(
     private readonly o: SimulatedVehicleOptions,
@@ -99,6 +101,23 @@ export class SimulatedVehicle {
     this.port.dropConnection();
   }
 
+  /**
+   * Its controller hangs (fault injection): it sends nothing and drops what
+   * it is sent, while its MQTT connection stays up (the client library still
+   * answers the broker's pings), so no will tells anyone. The body in the
+   * plant carries on with what it was doing. `resume` ends it.
+   */
+  hang(): void {
+    this.hung = true;
+  }
+
+  /** The controller works again: it says where it is (a state) and takes messages again. */
+  resume(): void {
+    if (!this.hung) return;
+    this.hung = false;
+    this.publishState();
+  }
+
   /** Says OFFLINE (retained) and disconnects cleanly, so the will is not published. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -115,6 +134,7 @@ export class SimulatedVehicle {
   }
 
   private receive(topic: 'order' | 'instantActions', bytes: Uint8Array): void {
+    if (this.hung) return;
     const { stats } = this.o;
     stats.received++;
     const refs = [{ referenceKey: 'topic', referenceValue: topic }];
@@ -154,7 +174,7 @@ export class SimulatedVehicle {
   }
 
   private publishState(): void {
-    if (this.closed) return;
+    if (this.closed || this.hung) return;
     const core = this.core.snapshot();
     const { charging, ...order } = core;
     const peek = this.o.body.peek();
@@ -170,7 +190,7 @@ export class SimulatedVehicle {
   }
 
   private publishVisualization(): void {
-    if (this.closed) return;
+    if (this.closed || this.hung) return;
     const msg: Visualization = { ...this.header('visualization'), agvPosition: this.position(this.o.body.peek().pose) };
     void this.publish('visualization', msg).catch(() => undefined);
   }

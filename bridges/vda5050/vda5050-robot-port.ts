@@ -31,6 +31,13 @@ export interface Vda5050MasterOptions {
   /** This master's name: its MQTT client id and the prefix of its order ids. Default `hyperfactory-master`. */
   name?: string;
   maxPayloadBytes?: number;
+  /**
+   * Wall ms a vehicle whose connection says ONLINE may go without sending a
+   * state before it is reported lost (`robot.lost`: its agent hands its tasks
+   * back); heard again, it is `robot.recovered`. VDA 5050 asks vehicles for a
+   * state at least every 30 s, so the default is 75 s; `0` turns the watch off.
+   */
+  silenceMs?: number;
   /** Schema checks (the bundled official schemas by default). */
   validator?: Vda5050Validator;
   /** Told of every rejected or failed message (a log line); silent by default, they are counted in `stats`. */
@@ -49,6 +56,9 @@ export interface MasterStats {
   publishErrors: number;
 }
 
+/** A vehicle silent this long (wall ms) while ONLINE is lost: 2.5 × the 30 s VDA 5050 allows between two states. */
+export const DEFAULT_SILENCE_MS = 75_000;
+
 /** Connections made by masters of this process: unique client ids without randomness. */
 let masterConnections = 0;
 
@@ -61,7 +71,8 @@ let masterConnections = 0;
  * `cancelOrder` (and `stopCharging`). The vehicles' `state` and
  * `connection` come back as observations: arrived, actionDone, battery,
  * charged, blocked (a failed action or a refused order), fault (a FATAL
- * error, or the connection broken or offline) and recovered.
+ * error, or the connection broken or offline), lost (no state for
+ * `silenceMs` while ONLINE) and recovered.
  *
  * Every message sent and received is checked against the official schemas;
  * a bad incoming one is counted and dropped, nothing else changes.
@@ -82,6 +93,7 @@ export class Vda5050Master implements RobotPort {
   private readonly host: LinkHost;
   private closed = false;
   private orderCount = 0;
+  private readonly silenceWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: Vda5050MasterOptions,
@@ -110,6 +122,13 @@ export class Vda5050Master implements RobotPort {
       this.bySerial.set(serial, link);
     }
     this.port = this.connect();
+    const silenceMs = options.silenceMs ?? DEFAULT_SILENCE_MS;
+    if (silenceMs > 0) {
+      this.silenceWatch = setInterval(() => {
+        for (const l of this.links.values()) l.checkSilence(Date.now(), silenceMs);
+      }, Math.max(50, Math.min(1000, silenceMs / 4)));
+      this.silenceWatch.unref();
+    }
   }
 
   /** Resolves once subscribed (or failed: the reason went to `onProblem`). */
@@ -118,9 +137,9 @@ export class Vda5050Master implements RobotPort {
   }
 
   /** What the master knows of a robot's vehicle (tests, diagnostics). */
-  vehicle(robot: string): { state?: State; connection?: string; down: boolean; orders: number; actionsSent: number } | undefined {
+  vehicle(robot: string): { state?: State; connection?: string; down: boolean; silent: boolean; orders: number; actionsSent: number } | undefined {
     const l = this.links.get(robot);
-    return l && { state: l.state, connection: l.connection, down: l.down, orders: l.orders, actionsSent: l.actionsSent };
+    return l && { state: l.state, connection: l.connection, down: l.down, silent: l.silent, orders: l.orders, actionsSent: l.actionsSent };
   }
 
   navigate(robot: string, goal: { id: string; pose: Pose }): void {
@@ -138,6 +157,7 @@ export class Vda5050Master implements RobotPort {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.silenceWatch);
     const port = await this.port;
     await port?.close();
   }

@@ -39,8 +39,14 @@ export class VehicleLink {
   readonly headers = new HeaderCounter();
   state?: State;
   connection?: Connection['connectionState'];
-  /** Reported down to the agent (connection lost or a FATAL error). */
+  /** Reported down to the agent (connection lost, a FATAL error, or silent). */
   down = false;
+  /** Said nothing past its deadline while its connection stayed ONLINE (`checkSilence`): reported lost. */
+  silent = false;
+  /** Wall ms of its last state or connection message (undefined before the first). */
+  private heardAt?: number;
+  /** The agent's last command: a hold the vehicle may have missed while silent is sent again when it is back. */
+  private lastCommand?: Command;
   orders = 0;
   actionsSent = 0;
   private plan?: OrderPlan;
@@ -71,6 +77,7 @@ export class VehicleLink {
     this.waitingFor.clear();
     this.retries = 0;
     this.pending = c;
+    this.lastCommand = c;
     this.flush();
   }
 
@@ -139,6 +146,7 @@ export class VehicleLink {
 
   /** The vehicle's `connection` (schema-checked): online again, it is asked for a state; lost, it is a fault. */
   onConnection(c: Connection): void {
+    this.heard();
     const was = this.connection;
     this.connection = c.connectionState;
     if (c.connectionState === 'ONLINE') {
@@ -160,6 +168,7 @@ export class VehicleLink {
    * arrival, refusal), faults; then the pending command if it can go now.
    */
   onState(s: State): void {
+    this.heard();
     this.state = s;
     for (const id of this.inFlight) {
       const [kind, ref] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
@@ -235,16 +244,41 @@ export class VehicleLink {
     this.flush();
   }
 
-  /** Down when the connection is lost or the vehicle has a FATAL error; each change is one fault or recovery. */
-  private updateDown(): void {
+  /**
+   * A vehicle ONLINE that has sent no state for `silenceMs` (VDA 5050 asks
+   * for one at least every 30 s) has hung or lost its network without its
+   * broker noticing yet: it is lost, and its agent hands its tasks back
+   * rather than wait for a vehicle that may never finish them. Called by the
+   * master's watch, `now` in wall ms.
+   */
+  checkSilence(now: number, silenceMs: number): void {
+    if (this.silent || this.heardAt === undefined || this.connection !== 'ONLINE' || now - this.heardAt < silenceMs) return;
+    this.silent = true;
+    this.updateDown(`no state for ${Math.round((now - this.heardAt) / 1000)} s`);
+  }
+
+  /** Any message from the vehicle: a silent one is back, and what it was sent meanwhile may be lost. */
+  private heard(): void {
+    this.heardAt = Date.now();
+    if (!this.silent) return;
+    this.silent = false;
+    this.waitingFor.clear();
+    this.inFlight.clear();
+    // Its agent gave its task up and stopped it; the vehicle may have missed that and still run the old order.
+    if (this.lastCommand?.kind === 'hold' && !this.pending) this.pending = this.lastCommand;
+  }
+
+  /** Down when the connection is lost, the vehicle has a FATAL error or is silent; each change is one fault (or loss) or recovery. */
+  private updateDown(silence?: string): void {
     const fatal = this.state?.errors.find((e) => e.errorLevel === 'FATAL');
     const offline = this.connection === 'CONNECTIONBROKEN' || this.connection === 'OFFLINE';
-    const down = offline || fatal !== undefined;
+    const down = offline || fatal !== undefined || this.silent;
     if (down === this.down) return;
     this.down = down;
-    if (down) {
+    if (!down) this.host.report(this.robot, { type: 'robot.recovered', time: 0 });
+    else if (offline || fatal) {
       const reason = offline ? `VDA 5050 connection ${this.connection}` : `${fatal!.errorType}: ${fatal!.errorDescription ?? 'FATAL error'}`;
       this.host.report(this.robot, { type: 'robot.fault', reason, time: 0 });
-    } else this.host.report(this.robot, { type: 'robot.recovered', time: 0 });
+    } else this.host.report(this.robot, { type: 'robot.lost', reason: silence ?? 'silent', time: 0 });
   }
 }

@@ -7,10 +7,12 @@ import { idPattern } from '../../bridges/mqtt/live/id-pattern.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import { applyMqttIdentity, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 import { linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
+import { edgeFailSafeFlags, edgeFlagHelp, edgeFlagSpec } from '../edge-flags.js';
+import { EdgeJournalError } from '../../bridges/mqtt/live/edge/edge-journal.js';
 
 export const agentHostHelp = `hyperfactory agent-host <scenario.yaml> --agents PATTERN --mqtt URL [--host-id NAME]
                        [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
-                       [--identity FILE --principals FILE]
+                       [--identity FILE --principals FILE [--keyring FILE]]
   Runs some of a live plant's agents in this process. The plant is a
   "serve <scenario.yaml> --mqtt URL --remote-agents PATTERN" on the same
   broker; it places on this host the agents of its remote pattern that
@@ -21,7 +23,9 @@ export const agentHostHelp = `hyperfactory agent-host <scenario.yaml> --agents P
   them over. --host-id names this host on the broker (default: <machine>-<pid>).
   Stops with the plant's run, or on Ctrl-C.
 ${mqttIdentityHelp}
-${linkFlagHelp}`;
+${linkFlagHelp}
+  [--journal FILE [--link-timeout 3s] [--guard-machines M1,M2 --opcua URL [--critical 'vibRms>=12']]]
+${edgeFlagHelp}`;
 
 export async function agentHostCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand('agent-host', argv, {
@@ -29,6 +33,7 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
     mqtt: { type: 'string' },
     ...mqttIdentitySpec,
     ...linkFlagSpec,
+    ...edgeFlagSpec,
     'host-id': { type: 'string' },
   });
   const file = onePositional('agent-host', positionals, 'scenario file');
@@ -43,6 +48,7 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(host)) throw new UsageError(`--host-id: letters, digits, _ . - only (at most 64), got "${host}"`);
   const link = linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`));
   if (link && link.security.sealer.identity.id !== host) throw new UsageError(`--identity is "${link.security.sealer.identity.id}" but --host-id is "${host}": a host speaks as its own principal`);
+  const failSafes = await edgeFailSafeFlags(values, scenario, (line) => process.stderr.write(`${line}\n`));
   let agentHost: AgentHostProcess;
   try {
     agentHost = await AgentHostProcess.start({
@@ -53,10 +59,14 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
       horizon: scenario.horizon,
       onProblem: (line) => process.stderr.write(`${line}\n`),
       ...(link ? { security: link.security } : {}),
+      ...(link?.keyring ? { signing: { keyring: link.keyring, principals: link.principals } } : {}),
+      ...(failSafes ? { failSafes } : {}),
       onAssigned: (agents) => process.stdout.write(`running ${agents.length} agent${agents.length === 1 ? '' : 's'}: ${agents.join(', ') || '(none yet)'}\n`),
     });
   } catch (e) {
+    await failSafes?.guard?.port.close().catch(() => {});
     if (e instanceof MqttConnectError) throw new UsageError(`--mqtt: ${e.message}`);
+    if (e instanceof EdgeJournalError) throw new UsageError(`--journal: ${e.message}`);
     throw e;
   }
   process.stdout.write(`agent host ${host} for ${scenario.name} on ${values.mqtt}, offering ${values.agents}; waiting for the plant\nCtrl-C stops.\n`);

@@ -20,7 +20,7 @@ import { openBridges, Openings, plantBroker } from './serve-bridges.js';
 import { chainFlagHelp, chainFlagSpec, openLedgerFlags } from '../chain-flags.js';
 import { applyMqttIdentity, brokerAccessFlags, mqttBrokerHelp, mqttBrokerSpec, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 import { LeaseAccess } from '../../bridges/evm/lease-access.js';
-import { linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
+import { linkFlagHelp, linkFlagSpec, linkSecurityFlags, mayCarry } from '../link-flags.js';
 import { AccessTokens, TokensFileError } from '../../bridges/access/access-tokens.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
 
@@ -31,7 +31,7 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
                   [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER] [--erp-port P]
                   [--ledger chain|memory] [--chain-data DIR] [--chain-rpc URL] [--lessees [--viewers]]
                   [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
-                  [--mqtt-password-file FILE] [--mqtt-acl-file FILE] [--identity FILE --principals FILE]
+                  [--mqtt-password-file FILE] [--mqtt-acl-file FILE] [--identity FILE --principals FILE [--keyring FILE]]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -80,7 +80,7 @@ ${chainFlagHelp}
 ${mqttIdentityHelp}
 ${mqttBrokerHelp}
 ${linkFlagHelp}
-  (serve: with --remote-agents.)
+  (serve: with --remote-agents, or --keyring.)
   --lessees opens the viewer to lessees of machine twins (ERC-4907 leases on
   the chain's TwinRegistry, docs/ledger.md): a client signs in with its
   address and sees and commands only the machines it owns or leases, until
@@ -131,14 +131,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values.mqtt !== undefined && !/^mqtts?:\/\/[^\s/]+/.test(values.mqtt)) throw new UsageError(`--mqtt must be a broker address like mqtt://127.0.0.1:1883, got "${values.mqtt}"`);
   if (values.sparkplug !== undefined && values['no-mqtt']) throw new UsageError('--sparkplug needs MQTT: drop --no-mqtt');
   if (values.sparkplug !== undefined && !/^[^/+#\s]+$/.test(values.sparkplug)) throw new UsageError(`--sparkplug: a group id without /, +, # or spaces, got "${values.sparkplug}"`);
-  if ((values.identity !== undefined || values.principals !== undefined) && values['remote-agents'] === undefined) throw new UsageError('--identity and --principals seal the link to agent hosts: they go with --remote-agents');
-  const link = values['remote-agents'] !== undefined ? linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`)) : undefined;
+  if ((values.identity !== undefined || values.principals !== undefined) && values['remote-agents'] === undefined && values.keyring === undefined)
+    throw new UsageError('--identity and --principals seal the link to agent hosts: they go with --remote-agents (or --keyring, to sign envelopes)');
+  if (values.keyring !== undefined && values.replay !== undefined) throw new UsageError('--keyring signs the envelopes of a live plant: drop --replay');
+  const link = values['remote-agents'] !== undefined || values.keyring !== undefined ? linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`)) : undefined;
   let remote: RemoteAgents | undefined;
   if (values['remote-agents'] !== undefined) {
     if (values['no-mqtt']) throw new UsageError('--remote-agents needs MQTT: drop --no-mqtt');
     if (values.replay !== undefined) throw new UsageError('--remote-agents runs a live plant: drop --replay');
     try {
-      remote = new RemoteAgents({ plant: scenario.name, agents: values['remote-agents'], onProblem: (line) => process.stderr.write(`${line}\n`), ...(link ? { security: link.security } : {}) });
+      remote = new RemoteAgents({ plant: scenario.name, agents: values['remote-agents'], onProblem: (line) => process.stderr.write(`${line}\n`), ...(link ? { security: link.security } : {}), ...(link?.keyring ? { mayCarry: mayCarry(link.principals) } : {}) });
     } catch (e) {
       if (e instanceof RangeError) throw new UsageError(`--remote-agents: ${e.message}`);
       throw e;
@@ -210,6 +212,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
         // Machines with a telemetryTopic or telemetryOpcua take their telemetry from there instead of their sensor model.
         externalTelemetry: true,
         placement: remote?.placement,
+        ...(link?.keyring ? { signing: { keyring: link.keyring, principals: link.principals, onLine: (line: string) => process.stderr.write(`${line}\n`) } } : {}),
         robotPort,
         endpoint: endpointFromEnv(),
         onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
@@ -257,6 +260,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
         : [];
     if (remote && remote.placements().length === 0) throw new UsageError(`--remote-agents "${values['remote-agents']}" covers no cobot, supplier or truck of ${scenario.name}`);
     if (values.robots) lines.push(`cobots driven through ${values.robots}`);
+    if (link?.keyring) lines.push(`envelopes: signed with the ${link.keyring.size} keys of ${values.keyring}, checked against ${values.principals}`);
     if (recording) {
       const { chain } = recording;
       const where = chain.node ? `Anvil at ${chain.rpcUrl} (state in ${resolve(values['chain-data'] ?? 'data/chain')})` : chain.rpcUrl;

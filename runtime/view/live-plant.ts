@@ -15,7 +15,7 @@ import { PlantFold } from './plant-fold.js';
 import { foldDetail, foldFrame, truckViews, type ViewSource } from './view-source.js';
 import { roundTo } from '../../sim/stats/round.js';
 
-export interface LivePlantOptions extends Pick<RunOptions, 'seed' | 'policy' | 'mode' | 'logPath' | 'ledgerPath' | 'ledger' | 'until' | 'externalTelemetry' | 'robotPort' | 'placement'> {
+export interface LivePlantOptions extends Pick<RunOptions, 'seed' | 'policy' | 'mode' | 'logPath' | 'ledgerPath' | 'ledger' | 'until' | 'externalTelemetry' | 'robotPort' | 'placement' | 'signing'> {
   /** Simulated seconds per wall second. */
   speed: number;
   /** Language model for operator text (the grammar reads it without one). */

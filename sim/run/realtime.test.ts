@@ -89,4 +89,47 @@ describe('RealtimeRunner', () => {
     runner.stop();
     await done;
   });
+
+  it('follows a leader: jumps ahead when behind; when ahead, stands still (running what is due now) until the leader catches up', async () => {
+    const kernel = new Kernel();
+    const runner = new RealtimeRunner(kernel, { speed: 1000, tickMs: 5 });
+    const ran: number[] = [];
+    const done = runner.run(1e9);
+    runner.follow(4000, 1000, false);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(kernel.now).toBeGreaterThanOrEqual(4000);
+    // The leader says it is far behind (it held its clock): time does not go back, and stands instead of running on.
+    const ahead = kernel.now;
+    runner.follow(ahead - 500, 1000, false);
+    kernel.at(kernel.now, () => ran.push(kernel.now), undefined);
+    kernel.at(ahead + 300, () => ran.push(kernel.now), undefined);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ran).toEqual([ahead]);
+    expect(kernel.now).toBe(ahead);
+    // Once the leader's clock has passed it (after 0.5 s of wall time at ×1000), it moves on.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(kernel.now).toBeGreaterThan(ahead + 300);
+    expect(ran).toEqual([ahead, ahead + 300]);
+    runner.stop();
+    await done;
+  });
+
+  it('does not end the run early when the clock is held in the last stretch before the horizon', async () => {
+    const kernel = new Kernel();
+    // Fast enough that the horizon is reached in the first tick, where the hold comes.
+    const runner = new RealtimeRunner(kernel, { speed: 1e9 });
+    const ran: number[] = [];
+    let release: (() => void) | undefined;
+    kernel.at(10, () => (release = runner.hold()), undefined);
+    kernel.at(20, () => ran.push(kernel.now), undefined);
+    let finished = false;
+    const done = runner.run(100).then(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(finished).toBe(false);
+    expect(kernel.now).toBe(10);
+    release!();
+    await done;
+    expect(ran).toEqual([20]);
+    expect(kernel.now).toBe(100);
+  });
 });

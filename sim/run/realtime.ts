@@ -59,11 +59,17 @@ export class RealtimeRunner {
           // Time stands, but what happens at this instant (answers arriving) is run.
           this.kernel.runThrough(this.kernel.now);
         } else if (!this.paused) {
-          const target = this.anchorSim + ((performance.now() - this.anchorWall) / 1000) * this.speed;
+          // Never before now: a follower ahead of its leader (see follow) stands still, but runs what is due now.
+          const target = Math.max(this.kernel.now, this.anchorSim + ((performance.now() - this.anchorWall) / 1000) * this.speed);
           if (target >= horizon) {
             // The run covers [0, horizon), as a discrete-event run does: nothing at the horizon itself.
             this.kernel.runUntil(horizon);
             this.options.onTick?.(this.kernel.now);
+            // Stopped short by a hold (a remote answer awaited in the last stretch): the rest runs once released.
+            if (this.kernel.now < horizon) {
+              this.timer = setTimeout(tick, 1);
+              return;
+            }
             this.finish();
             return;
           }
@@ -134,14 +140,17 @@ export class RealtimeRunner {
   /**
    * Follows another process's clock (a live run spread over processes): the
    * run jumps ahead to `simulatedNow` if it is behind; a run ahead stays
-   * where it is (time never goes back) and the wall clock closes the gap.
+   * where it is (time never goes back; what is due at that instant still
+   * runs) until the leader's clock, moving at `speed`, closes the gap. So a
+   * follower never drifts ahead of a leader that goes slower than its
+   * nominal speed (a plant holding its clock for answers, a busy CPU).
    */
   follow(simulatedNow: number, speed: number, paused: boolean): void {
     if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
     this.speed = speed;
     this.paused = paused;
     this.anchorWall = performance.now();
-    this.anchorSim = Math.max(this.kernel.now, simulatedNow);
+    this.anchorSim = simulatedNow;
   }
 
   private rebase(): void {

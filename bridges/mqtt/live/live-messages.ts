@@ -23,8 +23,18 @@ export const liveTopics = (plant: string) => {
     toHost: (host: string) => `${root}/hosts/${host}/in`,
     /** Host → plant: its agents' messages, port effects and state changes (`FromHost`). */
     toPlant: `${root}/plant/in`,
+    /** Plant → host: the backlog records it has logged (`BacklogAck`); the host does not send them again. */
+    backlogAck: (host: string) => `${root}/hosts/${host}/backlog-ack`,
   };
 };
+
+/**
+ * How long the broker keeps a live-link client's session (its subscriptions
+ * and the QoS 1 messages queued for it) while the client is away, seconds:
+ * the plant and the hosts reconnect with the same client id and get what was
+ * sent meanwhile (a Mosquitto with persistence keeps it across its restart).
+ */
+export const LINK_SESSION_SECONDS = 120;
 
 /** Largest live message accepted: an envelope or an agent's snapshot. */
 export const MAX_LIVE_BYTES = 256 * 1024;
@@ -50,7 +60,18 @@ export const HostStatusSchema = z.discriminatedUnion('state', [
 ]);
 export type HostStatus = z.infer<typeof HostStatusSchema>;
 
-export const AgentPlacementSchema = z.object({ id, kind: id, groups: z.array(id).max(20), input: z.record(z.string(), z.unknown()) });
+export const AgentPlacementSchema = z.object({
+  id,
+  kind: id,
+  groups: z.array(id).max(20),
+  input: z.record(z.string(), z.unknown()),
+  /**
+   * How many times the plant has given this agent out again after losing it
+   * (0 or absent: never lost). A host running an older incarnation starts it
+   * afresh: the plant re-auctioned what the old one held.
+   */
+  incarnation: z.number().int().nonnegative().optional(),
+});
 export type AgentPlacement = z.infer<typeof AgentPlacementSchema>;
 
 export const AssignmentSchema = z.object({ run: z.number().int().nonnegative(), agents: z.array(AgentPlacementSchema).max(10_000) });
@@ -66,12 +87,28 @@ export const ToAgentSchema = z.discriminatedUnion('kind', [
 ]);
 export type ToAgent = z.infer<typeof ToAgentSchema>;
 
+/** One thing an agent host did while cut off from the plant, from its journal (`edge/edge-journal.ts`). */
+export const BacklogRecordSchema = z
+  .object({ id, seq: z.number().int().nonnegative(), wallMs: z.number().finite(), t: z.number().finite(), type: z.string().min(1).max(100) })
+  .catchall(z.unknown());
+
+/** Most backlog records in one message (a long backlog goes in several, in order). */
+export const MAX_BACKLOG_RECORDS = 200;
+
+export const BacklogAckSchema = z.object({ journal: id, upTo: z.number().int().nonnegative() });
+export type BacklogAck = z.infer<typeof BacklogAckSchema>;
+
+/** The incarnation of the agent that spoke (see `AgentPlacementSchema`): the plant drops what an older one still says. */
+const incarnation = z.number().int().nonnegative().optional();
+
 export const FromHostSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('message'), host: id, envelope: z.unknown() }),
+  z.object({ kind: z.literal('message'), host: id, envelope: z.unknown(), incarnation }),
   /** A port effect of the agent, carried out by its wiring in the plant (`robot.navigate`, …). */
-  z.object({ kind: z.literal('effect'), host: id, agent: id, effect: event }),
+  z.object({ kind: z.literal('effect'), host: id, agent: id, effect: event, incarnation }),
   /** The agent's state changed; its context rides along for the plant's operator views. */
-  z.object({ kind: z.literal('state'), host: id, agent: id, state: z.string().max(500), context: z.unknown().optional() }),
+  z.object({ kind: z.literal('state'), host: id, agent: id, state: z.string().max(500), context: z.unknown().optional(), incarnation }),
+  /** What the host kept in its journal while cut off, in order, sent when the link is back; the plant logs each record once. */
+  z.object({ kind: z.literal('backlog'), host: id, journal: id, records: z.array(BacklogRecordSchema).min(1).max(MAX_BACKLOG_RECORDS) }),
 ]);
 export type FromHost = z.infer<typeof FromHostSchema>;
 

@@ -5,9 +5,11 @@ import type { RunContext } from '../../../runtime/context.js';
 import { isHostableKind } from '../../../runtime/agent-kinds.js';
 import { MqttPort } from '../mqtt-port.js';
 import { idPattern } from './id-pattern.js';
-import { encodeLive, FromHostSchema, HostStatusSchema, liveTopics, readLive, type Clock, type FromHost, type ToAgent } from './live-messages.js';
+import { RecentIds } from './recent-ids.js';
+import { encodeLive, FromHostSchema, LINK_SESSION_SECONDS, HostStatusSchema, liveTopics, readLive, type Clock, type FromHost, type ToAgent } from './live-messages.js';
 import type { LinkSecurity } from '../../identity/sealed.js';
 import { incoming, outgoing } from './sealed-link.js';
+import { BacklogIntake } from './edge/backlog-intake.js';
 
 /** Longest the plant's clock waits for a remote agent's answer to a call for proposals, wall ms. */
 export const MAX_HOLD_MS = 250;
@@ -20,6 +22,10 @@ interface Placed {
   host: string | undefined;
   /** It had a host that went away: its body is held until a host takes it again. */
   lost: boolean;
+  /** The host it was lost with: what that host still says for it is out of date (`stats.stale`). */
+  lostFrom?: string;
+  /** Times it was given out again after being lost; a host running an older one starts it afresh. */
+  incarnation: number;
   state: string;
   context: unknown;
 }
@@ -35,6 +41,14 @@ export interface RemoteAgentsStats {
   undelivered: number;
   /** Agents lost with their host. */
   lost: number;
+  /**
+   * Messages a host sent for an agent before it learnt the plant had lost it
+   * (queued while the broker was away, say), or from an older incarnation of
+   * it: dropped, since its tasks went back to auction; not refusals.
+   */
+  stale: number;
+  /** Second copies of host messages dropped (QoS 1 delivers at least once; a broker restart resends). */
+  duplicates: number;
   /** Calls for proposals whose remote answer did not come within the hold (the plant's clock went on without it). */
   lateAnswers: number;
 }
@@ -50,6 +64,8 @@ export interface RemoteAgentsOptions {
    * (`bridges/identity`). Without it the link trusts the broker's ACL alone.
    */
   security?: LinkSecurity;
+  /** Whether `host` may carry `agent` (its principal's `hosts`): an agent is placed on no other host. Absent: any host. */
+  mayCarry?: (host: string, agent: string) => boolean;
 }
 
 /**
@@ -63,7 +79,9 @@ export interface RemoteAgentsOptions {
  * and another host covering them takes them over.
  */
 export class RemoteAgents {
-  readonly stats: RemoteAgentsStats = { received: 0, sent: 0, rejected: 0, undelivered: 0, lost: 0, lateAnswers: 0 };
+  readonly stats: RemoteAgentsStats = { received: 0, sent: 0, rejected: 0, undelivered: 0, lost: 0, stale: 0, duplicates: 0, lateAnswers: 0 };
+  /** What edge hosts kept while cut off, logged once each when their link is back (docs/live-runs.md, "Local fail-safes"). */
+  readonly backlog: BacklogIntake;
   /** Calls for proposals sent to remote agents and not answered yet: each holds the plant's clock. */
   private readonly awaited = new Map<string, { release: () => void; timer: NodeJS.Timeout }>();
   private hold: (() => () => void) | undefined;
@@ -74,6 +92,8 @@ export class RemoteAgents {
   private placed = new Map<string, Placed>();
   private ctx: RunContext | undefined;
   private run = -1;
+  /** Envelopes taken from hosts, by host and id: a second copy is dropped. */
+  private readonly seen = new RecentIds();
   /** The host each inbound envelope came from: its own agents got group copies there already. */
   private readonly origin = new WeakMap<Envelope, string>();
   private clockTimer: NodeJS.Timeout | undefined;
@@ -87,6 +107,7 @@ export class RemoteAgents {
     if (!pattern.ok) throw new RangeError(pattern.reason);
     this.matches = pattern.matches;
     this.topics = liveTopics(o.plant);
+    this.backlog = new BacklogIntake((line) => this.problem(line));
   }
 
   /**
@@ -94,7 +115,9 @@ export class RemoteAgents {
    * proxies wait without a host): hosts are learned from their statuses here.
    */
   async connect(url: string): Promise<void> {
-    const port = await MqttPort.connect({ url, clientId: `hyperfactory-plant-${this.o.plant}-${process.pid}` });
+    // A persistent session (QoS 1 queued by the broker while this client is away, kept in a broker's persistence
+    // across its restart): what hosts send during a reconnection is delivered after it, not dropped.
+    const port = await MqttPort.connect({ url, clientId: `hyperfactory-plant-${this.o.plant}-${process.pid}`, sessionExpirySeconds: LINK_SESSION_SECONDS });
     this.port = port;
     await port.subscribe(this.topics.statusFilter, (topic, bytes) => this.onStatus(topic, bytes));
     await port.subscribe(this.topics.toPlant, (topic, bytes) => this.onFromHost(topic, bytes));
@@ -105,6 +128,7 @@ export class RemoteAgents {
     this.ctx = ctx;
     this.run++;
     this.placed = new Map();
+    this.seen.clear();
     // Hosts learn of the new run from the clock, then get its agents.
     if (this.clockOf) queueMicrotask(() => void this.publishClock().catch(() => {}));
     return {
@@ -152,7 +176,7 @@ export class RemoteAgents {
   }
 
   private proxy(spec: AgentSpec, host: AgentHost): Agent {
-    const placed: Placed = { spec, host: undefined, lost: false, state: 'remote', context: {}, proxy: undefined as unknown as Agent };
+    const placed: Placed = { spec, host: undefined, lost: false, incarnation: 0, state: 'remote', context: {}, proxy: undefined as unknown as Agent };
     // What the plant's operator views read of an agent: its last state and context, as its host reported them.
     const actor = { id: spec.id, getSnapshot: () => ({ status: 'active', value: placed.state, context: placed.context }), stop: () => {}, send: () => {} };
     placed.proxy = {
@@ -228,16 +252,18 @@ export class RemoteAgents {
     if (!matches || this.run < 0) return;
     let changed = always;
     for (const p of this.placed.values()) {
-      if (p.host !== undefined || !matches(p.spec.id)) continue;
+      if (p.host !== undefined || !matches(p.spec.id) || (this.o.mayCarry && !this.o.mayCarry(host, p.spec.id))) continue;
       p.host = host;
       changed = true;
       if (p.lost) {
         p.lost = false;
+        p.lostFrom = undefined;
+        p.incarnation++;
         if (p.spec.kind === 'cobot') this.ctx?.robots?.release(p.spec.id);
       }
     }
     if (!changed) return;
-    const agents = [...this.placed.values()].filter((p) => p.host === host).map((p) => ({ id: p.spec.id, kind: p.spec.kind, groups: [...(p.spec.groups ?? [])], input: p.spec.input as Record<string, unknown> }));
+    const agents = [...this.placed.values()].filter((p) => p.host === host).map((p) => ({ id: p.spec.id, kind: p.spec.kind, groups: [...(p.spec.groups ?? [])], input: p.spec.input as Record<string, unknown>, incarnation: p.incarnation }));
     this.stats.sent++;
     this.port!.publish(this.topics.assign(host), this.seal(this.topics.assign(host), encodeLive({ run: this.run, agents }))).catch((e: Error) => this.problem(`assign ${host}: ${e.message}`));
   }
@@ -256,6 +282,7 @@ export class RemoteAgents {
     for (const p of gone) {
       p.host = undefined;
       p.lost = true;
+      p.lostFrom = host;
       p.state = 'lost';
       this.stats.lost++;
     }
@@ -284,12 +311,22 @@ export class RemoteAgents {
     if (link.signer !== undefined && link.signer !== m.host) return this.reject(`message from "${link.signer}" claiming to be host "${m.host}"`);
     const ctx = this.ctx;
     if (!ctx) return;
+    if (m.kind === 'backlog') return this.onBacklog(ctx, m);
     const agent = m.kind === 'message' ? (m.envelope as { from?: unknown } | null)?.from : m.agent;
     const placed = typeof agent === 'string' ? this.placed.get(agent) : undefined;
+    if (placed && ((placed.host === undefined && placed.lostFrom === m.host) || (placed.host === m.host && (m.incarnation ?? 0) < placed.incarnation))) {
+      this.stats.stale++;
+      return;
+    }
     if (!placed || placed.host !== m.host) return this.reject(`host "${m.host}" speaks for ${JSON.stringify(agent)}, which it does not run`);
     if (m.kind === 'message') {
       const decoded = decodeEnvelope(m.envelope);
       if (!decoded.ok) return this.reject(`message from ${placed.spec.id} on "${m.host}": ${decoded.reason}`);
+      // By id and time: a host restarted as a new process numbers its messages from 1 again, at other times.
+      if (!this.seen.first(`${m.host}\u0000${decoded.envelope.id}\u0000${decoded.envelope.time}`)) {
+        this.stats.duplicates++;
+        return;
+      }
       this.origin.set(decoded.envelope, m.host);
       this.stats.received++;
       // Released once the answer is in the kernel's queue, so it is delivered at the instant it answers.
@@ -301,7 +338,22 @@ export class RemoteAgents {
     ctx.kernel.at(ctx.kernel.now, () => this.apply(ctx, placed, m), undefined);
   }
 
-  private apply(ctx: RunContext, placed: Placed, m: Exclude<FromHost, { kind: 'message' }>): void {
+  /** Logs a host's backlog at the plant's time now, then tells the host how far the plant has it. */
+  private onBacklog(ctx: RunContext, m: Extract<FromHost, { kind: 'backlog' }>): void {
+    this.stats.received++;
+    ctx.kernel.at(
+      ctx.kernel.now,
+      () => {
+        const upTo = this.backlog.take(ctx.log, ctx.kernel.now, m.host, m.journal, m.records);
+        if (upTo === undefined) return;
+        const topic = this.topics.backlogAck(m.host);
+        this.port!.publish(topic, this.seal(topic, encodeLive({ journal: m.journal, upTo }))).catch((e: Error) => this.problem(`backlog ack to ${m.host}: ${e.message}`));
+      },
+      undefined,
+    );
+  }
+
+  private apply(ctx: RunContext, placed: Placed, m: Extract<FromHost, { kind: 'effect' | 'state' }>): void {
     if (m.kind === 'state') {
       placed.state = m.state;
       placed.context = m.context ?? {};
