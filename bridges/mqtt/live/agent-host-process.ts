@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Kernel } from '../../../sim/clock/kernel.js';
 import { RealtimeRunner } from '../../../sim/run/realtime.js';
 import { EventLog } from '../../../sim/log/event-log.js';
@@ -66,7 +67,10 @@ interface HostRun {
  * Their messages to agents elsewhere, their port effects and their state
  * changes go to the plant; messages and observations for them come back.
  * Announced online with a retained status whose last will says offline, so
- * the plant learns at once when this process dies.
+ * the plant learns at once when this process dies. Each connection has its
+ * own session id, in its online status and in its will: the plant takes an
+ * offline only for the session it knows, so a will captured earlier and
+ * replayed (it is sealed at connect, before any later message) is ignored.
  */
 export class AgentHostProcess {
   readonly stats: AgentHostStats = { delivered: 0, sent: 0, rejected: 0, duplicates: 0 };
@@ -77,6 +81,8 @@ export class AgentHostProcess {
   /** The local fail-safes, when the host runs with them (`failSafes`). */
   edge: EdgeFailSafes | undefined;
   private resolveDone: (() => void) | undefined;
+  /** The session whose will the current connection carries (see the class comment). */
+  private session = '';
   /** Resolves when the plant's run is over or the host is closed. */
   readonly done: Promise<void>;
 
@@ -94,22 +100,34 @@ export class AgentHostProcess {
     if (o.security && o.security.sealer.identity.id !== o.host) throw new RangeError(`agent host "${o.host}" holds the identity of "${o.security.sealer.identity.id}": the host id must be its principal id`);
     const topics = liveTopics(o.plant);
     const status = topics.status(o.host);
+    const will = (session: string) => ({ topic: status, payload: outgoing(o.security, status, encodeLive({ state: 'offline', session })), retain: true });
+    let armed = randomUUID();
     const port = await MqttPort.connect({
       url: o.url,
       clientId: `hyperfactory-host-${o.plant}-${o.host}`,
       // Persistent: what the plant sends while the link is down (a broker restart) is queued, not dropped.
       sessionExpirySeconds: LINK_SESSION_SECONDS,
-      will: { topic: status, payload: outgoing(o.security, status, encodeLive({ state: 'offline' })), retain: true },
+      will: will(armed),
     });
     const h = new AgentHostProcess(port, o);
+    h.session = armed;
+    // The next connection registers a will of its own session.
+    let next = randomUUID();
+    port.setWill(will(next));
     if (o.failSafes) await h.startFailSafes(o.failSafes);
     await port.subscribe(topics.assign(o.host), (t, bytes) => h.onAssign(t, bytes));
     await port.subscribe(topics.toHost(o.host), (t, bytes) => h.onToAgent(t, bytes));
     await port.subscribe(topics.clock, (t, bytes) => h.onClock(t, bytes));
-    const online = () => port.publish(status, outgoing(o.security, status, encodeLive({ state: 'online', agents: o.agents, pid: process.pid })), { retain: true });
+    const online = () => port.publish(status, outgoing(o.security, status, encodeLive({ state: 'online', agents: o.agents, pid: process.pid, session: h.session })), { retain: true });
     await online();
-    // The will said offline while the link was down: online again, and the plant reassigns.
-    port.onReconnect(() => void online().catch(() => {}));
+    // The will said offline while the link was down: online again (the session of this connection's will), and the plant reassigns.
+    port.onReconnect(() => {
+      armed = next;
+      h.session = armed;
+      next = randomUUID();
+      port.setWill(will(next));
+      void online().catch(() => {});
+    });
     return h;
   }
 
@@ -162,7 +180,7 @@ export class AgentHostProcess {
     this.stop();
     await this.edge?.close().catch(() => {});
     const status = this.topics.status(this.o.host);
-    await this.port.publish(status, outgoing(this.o.security, status, encodeLive({ state: 'offline' })), { retain: true }).catch(() => {});
+    await this.port.publish(status, outgoing(this.o.security, status, encodeLive({ state: 'offline', session: this.session })), { retain: true }).catch(() => {});
     await this.port.close();
     this.resolveDone?.();
   }

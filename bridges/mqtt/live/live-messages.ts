@@ -55,8 +55,9 @@ export const ClockSchema = z.object({
 export type Clock = z.infer<typeof ClockSchema>;
 
 export const HostStatusSchema = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('online'), agents: z.string().min(1).max(500), pid: z.number().int().optional() }),
-  z.object({ state: z.literal('offline') }),
+  // `session`: the connection whose will this host registered; an offline of another session is stale (a replay).
+  z.object({ state: z.literal('online'), agents: z.string().min(1).max(500), pid: z.number().int().optional(), session: z.string().min(1).max(64).optional() }),
+  z.object({ state: z.literal('offline'), session: z.string().min(1).max(64).optional() }),
 ]);
 export type HostStatus = z.infer<typeof HostStatusSchema>;
 

@@ -89,6 +89,8 @@ export class RemoteAgents {
   private readonly matches: (id: string) => boolean;
 
   private readonly hosts = new Map<string, (id: string) => boolean>();
+  /** Each online host's current session (its will's); an offline for another one is a replay. */
+  private readonly sessions = new Map<string, string>();
   private placed = new Map<string, Placed>();
   private ctx: RunContext | undefined;
   private run = -1;
@@ -239,9 +241,18 @@ export class RemoteAgents {
     if (link.signer !== undefined && link.signer !== host) return this.reject(`status of host "${host}" signed by "${link.signer}"`);
     const status = readLive(HostStatusSchema, link.body);
     if (!status.ok) return this.reject(`status of host "${host}": ${status.reason}`);
-    if (status.value.state === 'offline') return this.lose(host);
+    const known = this.sessions.get(host);
+    if (status.value.state === 'offline') {
+      const session = status.value.session;
+      if (session !== undefined && known !== undefined && session !== known) {
+        return this.reject(`status of host "${host}": offline for session ${session.slice(0, 8)}…, not its current one (${known.slice(0, 8)}…): an old will replayed? ignored`);
+      }
+      this.sessions.delete(host);
+      return this.lose(host);
+    }
     const pattern = idPattern(status.value.agents);
     if (!pattern.ok) return this.reject(`host "${host}": ${pattern.reason}`);
+    if (status.value.session !== undefined) this.sessions.set(host, status.value.session);
     this.hosts.set(host, pattern.matches);
     this.assign(host, true);
   }

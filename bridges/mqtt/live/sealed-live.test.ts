@@ -14,6 +14,7 @@ import { MqttPort } from '../mqtt-port.js';
 import { AgentHostProcess } from './agent-host-process.js';
 import { encodeLive, liveTopics } from './live-messages.js';
 import { RemoteAgents } from './remote-agents.js';
+import { startTcpProxy } from '../../../test/support/tcp-proxy.js';
 
 /**
  * A live run whose plant and agent host seal every message (Ed25519, each its
@@ -109,4 +110,66 @@ describe('a live run on a sealed link', () => {
       await broker.stop();
     }
   }, 90_000);
+
+  it('ignores a will replayed after the host came back: each connection’s will names its own session', async () => {
+    writePrincipals();
+    const broker = await EmbeddedBroker.start();
+    const proxy = await startTcpProxy({ port: Number(new URL(broker.url).port) });
+    const scenario = loadScenario(join(projectRoot(), 'scenarios', 'cobot-floor.yaml'));
+    scenario.cobots!.count = 2;
+    scenario.cobots!.breakdownRate = 0;
+    const principals = new Principals(file);
+    const problems: string[] = [];
+    const remote = new RemoteAgents({ plant: scenario.name, agents: 'cobot-*', onProblem: (l) => problems.push(l), security: { sealer: new Sealer(plantId.identity), opener: new Opener(principals) } });
+    const plant = new LivePlant(scenario, { speed: 60, placement: remote.placement });
+    let host: AgentHostProcess | undefined;
+    let spy: MqttPort | undefined;
+    try {
+      await remote.connect(broker.url);
+      remote.followClock(() => {
+        const f = plant.frame();
+        return { t: f.t, speed: f.speed, paused: f.paused, finished: f.finished };
+      });
+      const topics = liveTopics(scenario.name);
+      // Someone on the broker records the host's status frames, wills included.
+      spy = await MqttPort.connect({ url: broker.url, clientId: 'recorder' });
+      const frames: Uint8Array[] = [];
+      await spy.subscribe(topics.status('host-a'), (_t, bytes) => void frames.push(Uint8Array.from(bytes)));
+      host = await AgentHostProcess.start({
+        url: `mqtt://127.0.0.1:${proxy.port}`,
+        plant: scenario.name,
+        host: 'host-a',
+        agents: 'cobot-*',
+        horizon: scenario.horizon,
+        onProblem: (l) => problems.push(l),
+        security: { sealer: new Sealer(hostA.identity), opener: new Opener(principals) },
+      });
+      const placed = () => remote.placements().length === 2 && remote.placements().every((p) => p.host === 'host-a');
+      await waitUntil('the cobots placed on host-a', placed, 30_000);
+
+      // The link drops: the broker publishes the will, the plant loses the host; it comes back and is given its cobots again.
+      proxy.cut();
+      await waitUntil('host-a lost', () => remote.stats.lost >= 2, 30_000);
+      proxy.restore();
+      await waitUntil('host-a back with its cobots', placed, 60_000);
+      const state = (frame: Uint8Array) => (JSON.parse((JSON.parse(Buffer.from(frame).toString()) as { body: string }).body) as { state: string }).state;
+      const will = frames.find((f) => state(f) === 'offline');
+      expect(will, 'the recorded will').toBeDefined();
+
+      // The recorded will, sent again: sealed by host-a, but of a session the host has left. Ignored.
+      const lostBefore = remote.stats.lost;
+      await spy.publish(topics.status('host-a'), will!, { retain: true });
+      await waitUntil('the replayed will refused', () => problems.some((p) => /offline for session .* not its current one/.test(p)), 15_000);
+      expect(remote.stats.lost).toBe(lostBefore);
+      expect(placed()).toBe(true);
+    } finally {
+      await spy?.close();
+      await host?.close();
+      await plant.close();
+      await remote.close();
+      principals.close();
+      await proxy.close();
+      await broker.stop();
+    }
+  }, 120_000);
 });
