@@ -1,6 +1,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '../../agents/ledger/canonical-json.js';
 import type { Envelope } from '../../agents/protocol/envelope.js';
+import { oneLine } from '../../agents/protocol/one-line.js';
 import { idPattern } from '../mqtt/live/id-pattern.js';
 import type { Principal, Principals } from './principals.js';
 
@@ -77,7 +78,8 @@ export function speaksFor(signer: Principal, from: string): boolean {
 /** Checks an envelope's signature against the principals file as it is now (revocation applies at once). */
 export function checkEnvelope(envelope: Envelope, principals: Principals): EnvelopeCheck {
   if (envelope.signature === undefined) return { ok: false, reason: 'unsigned', signer: undefined, detail: 'the envelope carries no signature' };
-  const m = SIGNATURE.exec(envelope.signature);
+  // Not a string (an envelope that skipped decodeEnvelope): malformed, not a TypeError from the regex.
+  const m = typeof envelope.signature === 'string' ? SIGNATURE.exec(envelope.signature) : null;
   if (!m) return { ok: false, reason: 'malformed-signature', signer: undefined, detail: 'the signature is not "ed25519:<signer>:<base64>"' };
   const signer = m[1];
   const who = principals.lookup(signer);
@@ -89,8 +91,9 @@ export function checkEnvelope(envelope: Envelope, principals: Principals): Envel
     good = false; // a payload canonical JSON cannot hold (a non-finite number) is not what was signed
   }
   if (!good) return { ok: false, reason: 'bad-signature', signer, detail: `the signature is not "${signer}"'s over this envelope` };
-  if (!speaksFor(who.principal, envelope.from)) return { ok: false, reason: 'not-sender', signer, detail: `"${signer}" may not speak for "${envelope.from}"` };
+  // `from` is the sender's text, quoted kept to one line (a line break could forge a log line).
+  if (!speaksFor(who.principal, envelope.from)) return { ok: false, reason: 'not-sender', signer, detail: `"${signer}" may not speak for "${oneLine(envelope.from)}"` };
   const roles = allowedRoles(envelope.type);
-  if (!roles.some((r) => who.principal.roles.has(r))) return { ok: false, reason: 'role', signer, detail: `"${signer}" is not a ${roles.join(' or ')}, which ${envelope.type} needs` };
+  if (!roles.some((r) => who.principal.roles.has(r))) return { ok: false, reason: 'role', signer, detail: `"${signer}" is not a ${roles.join(' or ')}, which ${oneLine(envelope.type)} needs` };
   return { ok: true, signer };
 }

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { oneLine } from '../../agents/protocol/one-line.js';
 import type { Identity } from './identity.js';
 
 /**
@@ -36,7 +37,8 @@ export type Keyring = ReadonlyMap<string, KeyObject>;
 /** Reads and checks a keyring file; every problem is one line naming the file and the entry. */
 export function loadKeyring(file: string): Keyring {
   const fail = (detail: string): never => {
-    throw new KeyringFileError(`keyring file ${file}: ${detail}`);
+    // Details quote the file (V8's JSON error, ids, schema paths): kept to one line.
+    throw new KeyringFileError(`keyring file ${file}: ${oneLine(detail)}`);
   };
   let text: string;
   try {
@@ -59,11 +61,13 @@ export function loadKeyring(file: string): Keyring {
     return fail(`${issue.path.length ? issue.path.map(String).join('.') : '(file)'}: ${issue.message} (expected {"version": 1, "keys": {id: PEM}})`);
   }
   const keys = new Map<string, KeyObject>();
-  for (const [id, pem] of Object.entries(parsed.data.keys)) {
+  // The file's own entries: the schema's copy drops a "__proto__" key unchecked.
+  for (const [id, pem] of Object.entries((doc as { keys: Record<string, unknown> }).keys)) {
     if (!ID.test(id)) fail(`keys[${JSON.stringify(id)}]: an id is 1–100 letters, digits, ".", "_" or "-"`);
+    if (typeof pem !== 'string') fail(`keys[${JSON.stringify(id)}]: expected a PEM string`);
     let key: KeyObject;
     try {
-      key = createPrivateKey(pem);
+      key = createPrivateKey(pem as string);
     } catch {
       return fail(`keys[${JSON.stringify(id)}] is not a PEM private key`);
     }

@@ -27,6 +27,7 @@
  * - `alerts` and `attention`: alerts whose subject is, or whose text names, one of those.
  */
 import { getAddress, verifyMessage } from 'ethers';
+import { oneLine } from '../../agents/protocol/one-line.js';
 import { LesseeAuthSchema, type Alert, type LesseeAuth, type Snapshot } from './protocol.js';
 import type { LesseeChallenges } from './lessee-challenge.js';
 
@@ -71,11 +72,12 @@ export function verifyLesseeSignIn(raw: unknown, challenges: LesseeChallenges, n
   try {
     address = getAddress(parsed.data.address);
   } catch {
-    throw new Error(`lessee sign-in: "${parsed.data.address}" is not an Ethereum address`);
+    // What the client sent is quoted kept to one line (a line break could forge a log line).
+    throw new Error(`lessee sign-in: "${oneLine(parsed.data.address)}" is not an Ethereum address`);
   }
   const issued = Date.parse(issuedAt);
   if (Number.isNaN(issued) || new Date(issued).toISOString() !== issuedAt) {
-    throw new Error(`lessee sign-in: issuedAt must be an ISO time as Date.toISOString() writes it, got "${issuedAt}"`);
+    throw new Error(`lessee sign-in: issuedAt must be an ISO time as Date.toISOString() writes it, got "${oneLine(issuedAt)}"`);
   }
   if (Math.abs(now - issued) > SIGN_IN_WINDOW_MS) {
     throw new Error(`lessee sign-in: issuedAt ${issuedAt} is more than 5 minutes from the server's time ${new Date(now).toISOString()}: sign in again`);

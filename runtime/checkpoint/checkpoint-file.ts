@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, wri
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../agents/ledger/canonical-json.js';
+import { oneLine } from '../../agents/protocol/one-line.js';
 import type { Scenario } from '../../scenarios/schema.js';
 import type { RunState } from './run-state.js';
 
@@ -96,13 +97,15 @@ export function readCheckpoint(path: string): Checkpoint {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new CheckpointError(`checkpoint ${path}: not JSON (${(e as Error).message}); a checkpoint is written whole or not at all, so this file is not one`);
+    // V8's message quotes the text raw (a NUL, a line break): kept to one line.
+    throw new CheckpointError(`checkpoint ${path}: not JSON (${oneLine((e as Error).message)}); a checkpoint is written whole or not at all, so this file is not one`);
   }
   const parsed = CheckpointSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.map(String).join('.') || 'the top';
-    throw new CheckpointError(`checkpoint ${path}: ${where}: ${issue.message}`);
+    // A path holds the file's own keys (a `random` stream's name): kept to one line.
+    throw new CheckpointError(`checkpoint ${path}: ${oneLine(`${where}: ${issue.message}`)}`);
   }
   return parsed.data as Checkpoint;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { oneLine } from '../../../../agents/protocol/one-line.js';
 
 /**
  * What an agent host at the edge did while cut off from its plant (link
@@ -37,7 +38,8 @@ type Line = { k: 'journal'; id: string; host: string; base?: number } | { k: 're
 
 export class EdgeJournalError extends Error {
   constructor(path: string, line: number, detail: string) {
-    super(`edge journal ${path}, line ${line}: ${detail}`);
+    // Details quote the file (a host, a record id): kept to one line.
+    super(`edge journal ${path}, line ${line}: ${oneLine(detail)}`);
     this.name = 'EdgeJournalError';
   }
 }
@@ -168,12 +170,15 @@ function parse(path: string, raw: string, lineNo: number): Line {
   }
   const o = v as Partial<Record<string, unknown>> | null;
   if (!o || typeof o !== 'object') throw new EdgeJournalError(path, lineNo, 'not a JSON object');
-  if (o.k === 'journal' && typeof o.id === 'string' && typeof o.host === 'string' && (o.base === undefined || (Number.isInteger(o.base) && (o.base as number) >= 0))) return o as Line;
+  if (o.k === 'journal' && typeof o.id === 'string' && typeof o.host === 'string' && (o.base === undefined || (Number.isSafeInteger(o.base) && (o.base as number) >= 0))) return o as Line;
+  if (o.k === 'journal') throw new EdgeJournalError(path, lineNo, 'a journal header needs id, host and an optional base, a whole number from 0 to 2^53 - 1');
   if (o.k === 'delivered' && Number.isInteger(o.upTo)) return o as Line;
   if (o.k === 'rec') {
     const r = o.rec as Partial<EdgeRecord> | undefined;
     if (r && typeof r === 'object' && typeof r.id === 'string' && Number.isInteger(r.seq) && typeof r.wallMs === 'number' && typeof r.t === 'number' && typeof r.type === 'string') return o as Line;
     throw new EdgeJournalError(path, lineNo, 'a record needs id, seq, wallMs, t and type');
   }
-  throw new EdgeJournalError(path, lineNo, `unknown line kind ${JSON.stringify(o.k)}`);
+  // A kind that is an array or object is named, not printed (one nested too deep overflowed JSON.stringify).
+  const kind = o.k !== null && typeof o.k === 'object' ? (Array.isArray(o.k) ? 'an array' : 'an object') : JSON.stringify(o.k);
+  throw new EdgeJournalError(path, lineNo, `unknown line kind ${kind}`);
 }
