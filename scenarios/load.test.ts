@@ -50,6 +50,19 @@ describe('scenario loader', () => {
     expect(p.message).toMatch(/not a duration/);
   });
 
+  it('refuses distributions whose bounds are out of order, naming the field (they used to sample NaN or values outside the bounds)', () => {
+    const triangular = problemsOf(minimal.replace('{ dist: constant, value: 1h }', '{ dist: triangular, min: 2h, mode: 1h, max: 3h }'));
+    expect(triangular).toHaveLength(1);
+    expect(triangular[0]).toMatchObject({ path: 'machineTypes.lathe.repairTime.mode', line: 7 });
+    expect(triangular[0].message).toMatch(/mode must lie between min and max/);
+    const flat = problemsOf(minimal.replace('{ dist: constant, value: 1h }', '{ dist: triangular, min: 1h, mode: 1h, max: 1h }'));
+    expect(flat[0]).toMatchObject({ path: 'machineTypes.lathe.repairTime.max' });
+    expect(flat[0].message).toMatch(/use constant/);
+    const uniform = problemsOf(minimal.replace('{ dist: constant, value: 1h }', '{ dist: uniform, min: 2h, max: 1h }'));
+    expect(uniform[0]).toMatchObject({ path: 'machineTypes.lathe.repairTime.max' });
+    expect(uniform[0].message).toMatch(/min must not exceed max/);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const [p] = problemsOf('name: t\nhorizon: [1d\n');
     expect(p.line).toBeGreaterThan(0);

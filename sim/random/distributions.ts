@@ -9,10 +9,16 @@ import type { RandomStream } from './stream.js';
 export const DistributionSchema = z.discriminatedUnion('dist', [
   z.object({ dist: z.literal('constant'), value: z.number().nonnegative() }).strict(),
   z.object({ dist: z.literal('exponential'), mean: z.number().positive() }).strict(),
-  z.object({ dist: z.literal('uniform'), min: z.number(), max: z.number() }).strict(),
+  z
+    .object({ dist: z.literal('uniform'), min: z.number(), max: z.number() })
+    .strict()
+    .refine((d) => d.min <= d.max, { message: 'min must not exceed max', path: ['max'] }),
+  // min < max: with min = max the inversion divides by zero and samples NaN.
   z
     .object({ dist: z.literal('triangular'), min: z.number(), mode: z.number(), max: z.number() })
-    .strict(),
+    .strict()
+    .refine((d) => d.min < d.max, { message: 'min must be below max (use constant for a fixed value)', path: ['max'] })
+    .refine((d) => d.min <= d.mode && d.mode <= d.max, { message: 'mode must lie between min and max', path: ['mode'] }),
   z.object({ dist: z.literal('normal'), mean: z.number(), sd: z.number().nonnegative() }).strict(),
   z
     .object({ dist: z.literal('lognormal'), mean: z.number().positive(), sd: z.number().nonnegative() })
