@@ -36,8 +36,9 @@ async function watcher(url: string, id: string) {
 async function bridgeRun(url: string, commands = true) {
   // Ten simulated hours per wall second: hourly telemetry of six machines arrives at ~60 samples a second.
   const live = new LivePlant(scenario, { speed: 36_000, until: 5 * 86400 });
-  const mqtt = await startPlantMqtt(live, { plant: 'turbine-failure', url, commands });
-  return { live, mqtt, close: async () => Promise.all([mqtt.close(), live.close()]) };
+  const problems: string[] = [];
+  const mqtt = await startPlantMqtt(live, { plant: 'turbine-failure', url, commands, onProblem: (line) => problems.push(line) });
+  return { live, mqtt, problems, close: async () => Promise.all([mqtt.close(), live.close()]) };
 }
 
 describe('the live plant on MQTT (topic layout v1)', () => {
@@ -115,6 +116,11 @@ describe('the live plant on MQTT (topic layout v1)', () => {
     await w.port.publish(topics.commands, new TextEncoder().encode(JSON.stringify({ id: 'r1', text: 'pause cobot 1' })));
     await w.until('the refusal', () => w.results().length > 0);
     expect(w.results()).toEqual([{ id: 'r1', ok: false, reason: 'this plant is read-only: no commands' }]);
+    // The sender's id is echoed as sent, and logged quoted on one line (was raw: an id with a line break forged a log line).
+    await w.port.publish(topics.commands, new TextEncoder().encode(JSON.stringify({ id: 'r2\nmqtt: command r3 refused', text: 'x' })));
+    await w.until('the second refusal', () => w.results().length > 1);
+    expect(w.results()[1].id).toBe('r2\nmqtt: command r3 refused');
+    expect(run.problems).toEqual(['mqtt: command "r1" refused: this plant is read-only: no commands', 'mqtt: command "r2\\u000amqtt: command r3 refused" refused: this plant is read-only: no commands']);
   }, 30_000);
 
   it('a command sent while the bridge’s connection is down waits at the broker and is answered after the reconnect (persistent session)', async () => {

@@ -5,6 +5,7 @@ import type { BrokerAccessOptions } from './access/broker-access.js';
 import { AccessFileError } from './access/password-file.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { parseCommandMessage, plantTopics } from './plant-topics.js';
+import { oneLine } from '../../agents/protocol/one-line.js';
 
 /** What the bridge needs of a live plant: its event log as it is written, and its controls. */
 export interface LiveSource {
@@ -99,7 +100,8 @@ export class PlantBridge {
     if (result.ok) this.stats.commandsAccepted++;
     else {
       this.stats.commandsRejected++;
-      this.onProblem(`mqtt: command${result.id ? ` ${result.id}` : ''} refused: ${result.reason}`);
+      // The id is the sender's text: quoted on one line, so an id with a line break cannot forge a log line.
+      this.onProblem(`mqtt: command${result.id ? ` "${oneLine(result.id)}"` : ''} refused: ${result.reason}`);
     }
     if (!this.closed) this.send(this.topics.commandResults, result);
   }
