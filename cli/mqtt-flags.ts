@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { setProcessCredentials, type MqttCredentials } from '../bridges/mqtt/mqtt-port.js';
-import type { BrokerAccessOptions } from '../bridges/mqtt/access/broker-access.js';
+import type { EmbeddedBrokerOptions } from '../bridges/mqtt/embedded-broker.js';
 import { AccessFileError, PasswordFile } from '../bridges/mqtt/access/password-file.js';
 import { AclFile } from '../bridges/mqtt/access/acl-file.js';
 import { UsageError } from './errors.js';
+import { oneLine } from '../agents/protocol/one-line.js';
 
 /** This process's identity on the broker: every command that connects to MQTT takes these. */
 export const mqttIdentitySpec = {
@@ -13,10 +14,14 @@ export const mqttIdentitySpec = {
   'mqtt-key': { type: 'string' },
 } as const;
 
-/** The embedded broker's policy (serve). */
+/** The embedded broker's policy, TLS and interface (serve): Mosquitto's own settings and files. */
 export const mqttBrokerSpec = {
   'mqtt-password-file': { type: 'string' },
   'mqtt-acl-file': { type: 'string' },
+  'mqtt-certfile': { type: 'string' },
+  'mqtt-keyfile': { type: 'string' },
+  'mqtt-cafile': { type: 'string' },
+  'mqtt-bind': { type: 'string' },
 } as const;
 
 export const mqttIdentityHelp = `  --mqtt-user NAME logs in to the broker as NAME with the password in the
@@ -27,7 +32,13 @@ export const mqttIdentityHelp = `  --mqtt-user NAME logs in to the broker as NAM
 export const mqttBrokerHelp = `  --mqtt-password-file FILE --mqtt-acl-file FILE: the embedded broker admits
   only the users of that mosquitto_passwd file and grants what that Mosquitto
   ACL file grants (the same files configure a Mosquitto; edits apply without
-  a restart). docs/mqtt.md, "Access".`;
+  a restart). --mqtt-certfile FILE --mqtt-keyfile FILE: it speaks TLS
+  (mqtts://; the certificate must name 127.0.0.1, where the plant's own
+  connections go, and give them --mqtt-ca); --mqtt-cafile FILE: clients must
+  show a certificate from that CA and are known by its common name, for the
+  ACL (Mosquitto's require_certificate, use_identity_as_username).
+  --mqtt-bind HOST listens beyond loopback (0.0.0.0: every interface), only
+  with a password file or client certificates. docs/mqtt.md, "Access".`;
 
 const read = (flag: string, file: string): Buffer => {
   if (!existsSync(file)) throw new UsageError(`--${flag}: no such file ${file}`);
@@ -51,11 +62,23 @@ export function applyMqttIdentity(values: { 'mqtt-user'?: string; 'mqtt-ca'?: st
   return credentials;
 }
 
-/** The embedded broker's access policy from the flags, the files checked now (a bad line is a usage error naming it). */
-export function brokerAccessFlags(values: { 'mqtt-password-file'?: string; 'mqtt-acl-file'?: string }): BrokerAccessOptions | undefined {
+/** What configures the embedded broker: its access files, TLS and interface. */
+export type EmbeddedBrokerSettings = Omit<EmbeddedBrokerOptions, 'port'>;
+
+type BrokerFlagValues = { 'mqtt-password-file'?: string; 'mqtt-acl-file'?: string; 'mqtt-certfile'?: string; 'mqtt-keyfile'?: string; 'mqtt-cafile'?: string; 'mqtt-bind'?: string };
+
+/** The embedded broker's settings from the flags, the files checked now (a bad line is a usage error naming it); undefined when none is given. */
+export function embeddedBrokerFlags(values: BrokerFlagValues): EmbeddedBrokerSettings | undefined {
   const passwordFile = values['mqtt-password-file'];
   const aclFile = values['mqtt-acl-file'];
-  if (passwordFile === undefined && aclFile === undefined) return undefined;
+  const { 'mqtt-certfile': certFile, 'mqtt-keyfile': keyFile, 'mqtt-cafile': caFile, 'mqtt-bind': bind } = values;
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--mqtt-certfile and --mqtt-keyfile go together');
+  if (caFile !== undefined && certFile === undefined) throw new UsageError('--mqtt-cafile asks clients for certificates over TLS: give the broker its own with --mqtt-certfile and --mqtt-keyfile');
+  if (bind !== undefined && !/^([0-9a-fA-F.:]+|[A-Za-z0-9.-]+)$/.test(bind)) throw new UsageError(`--mqtt-bind: an interface address or host name, got "${oneLine(bind)}"`);
+  const loopback = bind === undefined || bind === 'localhost' || bind === '::1' || /^127\./.test(bind);
+  if (!loopback && passwordFile === undefined && caFile === undefined)
+    throw new UsageError(`--mqtt-bind ${bind} opens the broker to other machines: give it users (--mqtt-password-file) or client certificates (--mqtt-cafile)`);
+  if ([passwordFile, aclFile, certFile, bind].every((v) => v === undefined)) return undefined;
   try {
     if (passwordFile !== undefined) PasswordFile.read(passwordFile);
     if (aclFile !== undefined) AclFile.read(aclFile);
@@ -64,5 +87,13 @@ export function brokerAccessFlags(values: { 'mqtt-password-file'?: string; 'mqtt
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no such file ${(e as NodeJS.ErrnoException).path}`);
     throw e;
   }
-  return { ...(passwordFile !== undefined ? { passwordFile } : {}), ...(aclFile !== undefined ? { aclFile } : {}), onReload: (line) => process.stderr.write(`mqtt broker: ${line}\n`) };
+  const access =
+    passwordFile !== undefined || aclFile !== undefined
+      ? { ...(passwordFile !== undefined ? { passwordFile } : {}), ...(aclFile !== undefined ? { aclFile } : {}), onReload: (line: string) => process.stderr.write(`mqtt broker: ${line}\n`) }
+      : undefined;
+  const tls =
+    certFile !== undefined && keyFile !== undefined
+      ? { cert: read('mqtt-certfile', certFile), key: read('mqtt-keyfile', keyFile), ...(caFile !== undefined ? { ca: read('mqtt-cafile', caFile) } : {}) }
+      : undefined;
+  return { ...(access ? { access } : {}), ...(tls ? { tls } : {}), ...(bind !== undefined ? { host: bind } : {}) };
 }

@@ -1,6 +1,22 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { Aedes, type Client as AedesClient } from 'aedes';
 import { BrokerAccess, type BrokerAccessOptions } from './access/broker-access.js';
+
+/**
+ * TLS on the embedded broker, as a Mosquitto listener's `certfile`,
+ * `keyfile` and `cafile`: with `ca`, clients must present a certificate that
+ * CA signed (`require_certificate true`) and are known by its common name
+ * (`use_identity_as_username true`: the password file is not consulted for
+ * them; the ACL applies to that name).
+ */
+export interface EmbeddedBrokerTls {
+  /** The broker's certificate (PEM, chain after the leaf); it must name the address clients use. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** The CA that signs client certificates: when given, a client without one is refused. */
+  ca?: string | Buffer;
+}
 
 export interface EmbeddedBrokerOptions {
   /** TCP port; 0 (the default) lets the system pick a free one. */
@@ -9,6 +25,8 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** Who may connect and what they may publish and receive: Mosquitto's password and ACL files (`access/`). */
   access?: BrokerAccessOptions;
+  /** Listen with TLS (`mqtts://`), and with client certificates when `tls.ca` is given. */
+  tls?: EmbeddedBrokerTls;
 }
 
 /** Topic a refused publish is moved to: `$` topics match no wildcard and no ACL grants them, so nobody receives it. */
@@ -28,6 +46,12 @@ function enforce(aedes: Aedes, access: BrokerAccess): void {
     return { clientId: c?.id ?? '', ...(c?.hyperfactoryUser !== undefined ? { username: c.hyperfactoryUser } : {}) };
   };
   aedes.authenticate = (client, username, password, done) => {
+    const certified = certificateName(client);
+    if (certified !== undefined) {
+      (client as AedesClient & { hyperfactoryUser?: string }).hyperfactoryUser = certified;
+      done(null, true);
+      return;
+    }
     const user = username === undefined || username === null || username === '' ? undefined : username;
     if (!access.authenticate(user, password ?? undefined)) {
       const err = Object.assign(new Error('not authorized'), { returnCode: 5 });
@@ -49,6 +73,15 @@ function enforce(aedes: Aedes, access: BrokerAccess): void {
   aedes.authorizeForward = (client, packet) => (packet.topic.startsWith(REFUSED) || !access.canRead(who(client), packet.topic) ? null : packet);
 }
 
+/** The common name of a client's verified certificate (the TLS handshake has checked it against the CA), if any. */
+function certificateName(client: AedesClient): string | undefined {
+  const socket = (client as AedesClient & { conn?: unknown }).conn;
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  const name = Array.isArray(cn) ? cn[0] : cn;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
 /**
  * A real MQTT broker inside this process (aedes over a TCP listener), so a
  * run needs nothing installed: clients connect to it exactly as they would
@@ -65,7 +98,8 @@ export class EmbeddedBroker {
     private readonly server: Server,
     readonly host: string,
     readonly port: number,
-    private readonly access?: BrokerAccess,
+    private readonly access: BrokerAccess | undefined,
+    readonly tls: boolean,
   ) {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -75,13 +109,19 @@ export class EmbeddedBroker {
 
   static async start(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
     const host = options.host ?? '127.0.0.1';
-    const access = options.access ? new BrokerAccess(options.access) : undefined;
+    // Client certificates name users for the ACL, so they need the policy even without access files (which grants all).
+    const access = options.access || options.tls?.ca !== undefined ? new BrokerAccess(options.access ?? {}) : undefined;
     const aedes = await Aedes.createBroker();
     if (access) enforce(aedes, access);
     // A client's protocol error is its problem: aedes drops that connection; the broker carries on.
     aedes.on('clientError', () => {});
     aedes.on('connectionError', () => {});
-    const server = createServer(aedes.handle);
+    const tls = options.tls;
+    const server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.ca !== undefined ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, aedes.handle)
+      : createServer(aedes.handle);
+    // A failed handshake (no certificate, an unknown CA, plain MQTT on the TLS port) is that client's problem.
+    server.on('tlsClientError', () => {});
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -96,12 +136,13 @@ export class EmbeddedBroker {
       const code = (e as NodeJS.ErrnoException).code;
       throw new Error(`the embedded MQTT broker cannot listen on ${host}:${options.port ?? 0} (${code ?? (e as Error).message})`);
     }
-    return new EmbeddedBroker(aedes, server, host, (server.address() as AddressInfo).port, access);
+    return new EmbeddedBroker(aedes, server, host, (server.address() as AddressInfo).port, access, tls !== undefined);
   }
 
-  /** Where clients connect: `mqtt://127.0.0.1:PORT`. */
+  /** Where clients connect: `mqtt://127.0.0.1:PORT` (`mqtts://` with TLS); a broker on every interface is reached on loopback. */
   get url(): string {
-    return `mqtt://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    const host = this.host === '0.0.0.0' ? '127.0.0.1' : this.host === '::' ? '::1' : this.host;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
   /** Clients currently connected. */

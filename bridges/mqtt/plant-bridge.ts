@@ -1,9 +1,8 @@
 import type { Ack, Control } from '../viewer/protocol.js';
 import type { LogListener, LogRecord } from '../../sim/log/event-log.js';
 import { MqttPort } from './mqtt-port.js';
-import type { BrokerAccessOptions } from './access/broker-access.js';
 import { AccessFileError } from './access/password-file.js';
-import { EmbeddedBroker } from './embedded-broker.js';
+import { EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker.js';
 import { parseCommandMessage, plantTopics } from './plant-topics.js';
 import { oneLine } from '../../agents/protocol/one-line.js';
 
@@ -124,12 +123,12 @@ export class PlantBridge {
  * The plant's embedded broker: on `port` (default 1883), or on a free port
  * when that one is taken (another broker, another plant).
  */
-export async function startEmbeddedBroker(port = 1883, access?: BrokerAccessOptions): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(port = 1883, settings: Omit<EmbeddedBrokerOptions, 'port'> = {}): Promise<EmbeddedBroker> {
   try {
-    return await EmbeddedBroker.start({ port, ...(access ? { access } : {}) });
+    return await EmbeddedBroker.start({ ...settings, port });
   } catch (e) {
     if (e instanceof AccessFileError) throw e;
-    return await EmbeddedBroker.start({ port: 0, ...(access ? { access } : {}) });
+    return await EmbeddedBroker.start({ ...settings, port: 0 });
   }
 }
 

@@ -4,7 +4,7 @@ import type { LivePlant } from '../../runtime/view/live-plant.js';
 import type { MachineSpec } from '../../runtime/machines.js';
 import { startEmbeddedBroker, startPlantMqtt } from '../../bridges/mqtt/plant-bridge.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
-import type { BrokerAccessOptions } from '../../bridges/mqtt/access/broker-access.js';
+import type { EmbeddedBrokerSettings } from '../mqtt-flags.js';
 import type { AccessTokens } from '../../bridges/access/access-tokens.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
@@ -38,15 +38,15 @@ export class Openings {
 const problem = (line: string) => void process.stderr.write(`${line}\n`);
 
 /** The MQTT broker of a live plant: the one given, or an embedded one started now (before the plant, whose VDA 5050 master needs its address). */
-export async function plantBroker(url: string | undefined, embeddedPort: number | undefined, opened: Openings, access?: BrokerAccessOptions): Promise<{ url: string; embedded: boolean }> {
+export async function plantBroker(url: string | undefined, embeddedPort: number | undefined, opened: Openings, settings?: EmbeddedBrokerSettings): Promise<{ url: string; embedded: boolean; bind?: string }> {
   if (url) return { url, embedded: false };
-  const broker = await startEmbeddedBroker(embeddedPort, access);
+  const broker = await startEmbeddedBroker(embeddedPort, settings);
   opened.add(() => broker.stop());
-  return { url: broker.url, embedded: true };
+  return { url: broker.url, embedded: true, ...(settings?.host !== undefined ? { bind: settings.host } : {}) };
 }
 
 export interface BridgeFlags {
-  broker?: { url: string; embedded: boolean };
+  broker?: { url: string; embedded: boolean; bind?: string };
   commands: boolean;
   sparkplug?: string;
   remote?: RemoteAgents;
@@ -94,7 +94,7 @@ export async function openBridges(live: LivePlant, scenario: Scenario, f: Bridge
       const ingest = await TelemetryIngest.start(live, mqtt.port, f.mqttFed, problem);
       opened.add(() => ingest.close());
     }
-    lines.push(`MQTT: ${f.broker.url}${f.broker.embedded ? ' (embedded broker)' : ''}, topics ${plantTopics(scenario.name).root}/#${node ? `, Sparkplug B spBv1.0/${f.sparkplug}/+/${scenario.name}/#` : ''}`);
+    lines.push(`MQTT: ${f.broker.url}${f.broker.embedded ? ` (embedded broker${f.broker.bind !== undefined ? `, listening on ${f.broker.bind}` : ''})` : ''}, topics ${plantTopics(scenario.name).root}/#${node ? `, Sparkplug B spBv1.0/${f.sparkplug}/+/${scenario.name}/#` : ''}`);
   }
   if (f.remote) {
     const remote = f.remote;

@@ -9,6 +9,22 @@ describe('serve: MQTT flags', () => {
     expect(both).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt, --mqtt-port and --no-mqtt exclude each other\n' });
   });
 
+  it('refuses TLS and interface flags of the embedded broker that do not fit, in one line, and an open broker beyond loopback', async () => {
+    const serve = (...flags: string[]) => cli('serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--ledger', 'memory', ...flags);
+    expect(await serve('--mqtt-certfile', 'b.crt')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt-certfile and --mqtt-keyfile go together\n' });
+    expect(await serve('--mqtt-cafile', 'ca.crt')).toMatchObject({
+      code: 2,
+      stderr: 'hyperfactory: --mqtt-cafile asks clients for certificates over TLS: give the broker its own with --mqtt-certfile and --mqtt-keyfile\n',
+    });
+    expect(await serve('--mqtt-bind', '0.0.0.0')).toMatchObject({
+      code: 2,
+      stderr: 'hyperfactory: --mqtt-bind 0.0.0.0 opens the broker to other machines: give it users (--mqtt-password-file) or client certificates (--mqtt-cafile)\n',
+    });
+    expect(await serve('--mqtt-bind', 'a b\nc')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt-bind: an interface address or host name, got "a b\\u000ac"\n' });
+    expect(await serve('--mqtt-certfile', '/nonexistent/b.crt', '--mqtt-keyfile', '/nonexistent/b.key')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt-certfile: no such file /nonexistent/b.crt\n' });
+    expect((await serve('--mqtt-bind', '127.0.0.1', '--mqtt', 'mqtt://127.0.0.1:1883')).stderr).toMatch(/^hyperfactory: .*configure the embedded broker: drop --mqtt/);
+  });
+
   it('says which broker it cannot reach', async () => {
     // Port 9 (discard) on loopback: nothing listens there.
     const r = await cli('serve', 'scenarios/turbine-failure.yaml', '--mqtt', 'mqtt://127.0.0.1:9', '--viewer-port', '0', '--ledger', 'memory');

@@ -18,7 +18,7 @@ import { masterOptionsFor, vda5050RobotPort } from '../../bridges/vda5050/vda505
 import type { RobotPortFactory } from '../../runtime/robot-control.js';
 import { openBridges, Openings, plantBroker } from './serve-bridges.js';
 import { chainFlagHelp, chainFlagSpec, openLedgerFlags } from '../chain-flags.js';
-import { applyMqttIdentity, brokerAccessFlags, mqttBrokerHelp, mqttBrokerSpec, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
+import { applyMqttIdentity, embeddedBrokerFlags, mqttBrokerHelp, mqttBrokerSpec, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 import { LeaseAccess } from '../../bridges/evm/lease-access.js';
 import { linkFlagHelp, linkFlagSpec, linkSecurityFlags, mayCarry } from '../link-flags.js';
 import { AccessTokens, TokensFileError } from '../../bridges/access/access-tokens.js';
@@ -172,8 +172,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values.lessees && (values.replay !== undefined || values.ledger === 'memory')) throw new UsageError('--lessees checks leases on the chain: it needs a live plant with --ledger chain');
   if (values.viewers && !values.lessees) throw new UsageError('--viewers goes with --lessees (without it every viewer is admitted already)');
   applyMqttIdentity(values);
-  const brokerAccess = brokerAccessFlags(values);
-  if (brokerAccess && (values.mqtt !== undefined || values['no-mqtt'])) throw new UsageError('--mqtt-password-file and --mqtt-acl-file configure the embedded broker: drop --mqtt / --no-mqtt (a Mosquitto takes the same files in its own config)');
+  const brokerSettings = embeddedBrokerFlags(values);
+  if (brokerSettings && (values.mqtt !== undefined || values['no-mqtt']))
+    throw new UsageError('--mqtt-password-file, --mqtt-acl-file, --mqtt-certfile/keyfile/cafile and --mqtt-bind configure the embedded broker: drop --mqtt / --no-mqtt (a Mosquitto takes the same files and settings in its own config)');
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
@@ -182,7 +183,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   try {
     const live = values.replay === undefined;
     // The broker comes first: a VDA 5050 master in the plant connects to it as the plant is built.
-    const broker = live && !values['no-mqtt'] ? await plantBroker(values.mqtt, mqttPort, opened, brokerAccess) : undefined;
+    const broker = live && !values['no-mqtt'] ? await plantBroker(values.mqtt, mqttPort, opened, brokerSettings) : undefined;
     let robotPort: RobotPortFactory | undefined;
     if (ros) robotPort = rosRobotPort(ros[1], { robots: cobots, onProblem: (line) => process.stderr.write(`${line}\n`) });
     if (vda) robotPort = vda5050RobotPort({ url: broker!.url, manufacturer: vda[1], ...masterOptionsFor(scenario), onProblem: (line) => process.stderr.write(`${line}\n`) });

@@ -39,6 +39,12 @@ export interface MosquittoOptions {
    * survive `restart()`. Without it nothing is persisted.
    */
   persistence?: boolean | { autosaveSeconds?: number };
+  /**
+   * A TLS listener (`mqtts://`): the broker's certificate and key files and,
+   * with `caFile`, client certificates required and their common name used as
+   * the username (`require_certificate`, `use_identity_as_username`).
+   */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
 }
 
 /**
@@ -70,7 +76,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
         await b.exited;
       };
       return {
-        url: `mqtt://127.0.0.1:${port}`,
+        url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
         port,
         log: () => log,
         reload: () => void broker?.child.kill('SIGHUP'),
@@ -109,7 +115,11 @@ function configLines(port: number, dir: string, options: MosquittoOptions): stri
   const persistence = p
     ? ['persistence true', `persistence_location ${dir}/`, 'persistence_file mosquitto.db', `autosave_interval ${(typeof p === 'object' ? p.autosaveSeconds : undefined) ?? 1}`]
     : ['persistence false'];
-  return [`listener ${port} 127.0.0.1`, ...access, ...persistence, 'log_dest stderr', 'log_type error', 'log_type warning', ''];
+  const t = options.tls;
+  const tls = t
+    ? [`certfile ${t.certFile}`, `keyfile ${t.keyFile}`, ...(t.caFile !== undefined ? [`cafile ${t.caFile}`, 'require_certificate true', 'use_identity_as_username true'] : [])]
+    : [];
+  return [`listener ${port} 127.0.0.1`, ...tls, ...access, ...persistence, 'log_dest stderr', 'log_type error', 'log_type warning', ''];
 }
 
 /** Spawns Mosquitto with `config` and waits until it listens on `port`; undefined (and the process gone) when it does not. */

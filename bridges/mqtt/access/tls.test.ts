@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedBroker } from '../embedded-broker.js';
+import { MqttPort, type MqttCredentials } from '../mqtt-port.js';
+import { startMosquitto } from '../../../test/support/mosquitto.js';
+import { makeSitePki, type SitePki } from '../../../test/support/certificates.js';
+
+/**
+ * MQTT over TLS with the same certificates on a real Mosquitto and on the
+ * embedded broker: the broker proves itself with a certificate from the
+ * site's CA; with client certificates required, a client proves itself with
+ * one from that CA, is known by its common name, and the ACL applies to that
+ * name whatever username it claims.
+ */
+const ACL = `user plant
+topic readwrite hyperfactory/#
+user dashboard
+topic read hyperfactory/+/telemetry/#
+`;
+
+let dir: string;
+let pki: SitePki;
+let rogue: SitePki;
+let aclFile: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mqtt-tls-'));
+  chmodSync(dir, 0o755); // Mosquitto reads the files after dropping root
+  pki = makeSitePki(dir);
+  rogue = makeSitePki(dir, 'rogue-ca');
+  aclFile = join(dir, 'acl');
+  writeFileSync(aclFile, ACL);
+  chmodSync(aclFile, 0o644);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+type Broker = { url: string; stop: () => Promise<void> };
+/** Without client certificates the broker is open to anyone who trusts it (no ACL); with them, the ACL applies to the certified names. */
+const brokers: Record<'mosquitto' | 'embedded', (clientCertificates: boolean) => Promise<Broker>> = {
+  mosquitto: async (clientCertificates) => {
+    const m = await startMosquitto({ ...(clientCertificates ? { aclFile } : {}), tls: { certFile: pki.server.certFile, keyFile: pki.server.keyFile, ...(clientCertificates ? { caFile: pki.caFile } : {}) } });
+    return { url: m.url, stop: m.stop };
+  },
+  embedded: async (clientCertificates) => {
+    const b = await EmbeddedBroker.start({ ...(clientCertificates ? { access: { aclFile } } : {}), tls: { cert: pki.server.cert, key: pki.server.key, ...(clientCertificates ? { ca: readFileSync(pki.caFile) } : {}) } });
+    return { url: b.url, stop: () => b.stop() };
+  },
+};
+
+describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('MQTT over TLS on %s', (kind) => {
+  const ports: MqttPort[] = [];
+  const connect = async (url: string, clientId: string, credentials?: MqttCredentials) => {
+    const port = await MqttPort.connect({ url, clientId, connectTimeoutMs: 5000, ...(credentials ? { credentials } : {}), onError: () => {} });
+    ports.push(port);
+    return port;
+  };
+  afterAll(async () => {
+    for (const p of ports) await p.close();
+  });
+  const ca = () => readFileSync(pki.caFile);
+
+  it('serves clients that trust the site CA, and no one who does not, or who speaks plain MQTT to it', async () => {
+    const broker = await brokers[kind](false);
+    try {
+      expect(broker.url).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+      await expect(connect(broker.url, 'no-ca')).rejects.toThrow(/cannot connect to the MQTT broker mqtts:.*(self[- ]signed|unable to verify|certificate)/i);
+      await expect(connect(broker.url, 'rogue-ca', { ca: readFileSync(rogue.caFile) })).rejects.toThrow(/cannot connect to the MQTT broker.*(self[- ]signed|unable to verify|certificate)/i);
+      await expect(connect(broker.url.replace('mqtts:', 'mqtt:'), 'plain')).rejects.toThrow(/cannot connect to the MQTT broker mqtt:/);
+
+      const a = await connect(broker.url, 'a', { ca: ca() });
+      const b = await connect(broker.url, 'b', { ca: ca() });
+      const got: string[] = [];
+      await b.subscribe('hyperfactory/#', (topic, payload) => got.push(`${topic} ${Buffer.from(payload).toString()}`));
+      await a.publish('hyperfactory/p1/telemetry/t1', enc('over tls'));
+      await until(() => got.length === 1, 'the message over TLS');
+      expect(got).toEqual(['hyperfactory/p1/telemetry/t1 over tls']);
+    } finally {
+      await broker.stop();
+    }
+  }, 60_000);
+
+  it('with client certificates required: refuses a client without one or with another CA’s, and grants each certified name what the ACL gives it, whatever username it claims', async () => {
+    const broker = await brokers[kind](true);
+    try {
+      await expect(connect(broker.url, 'no-cert', { ca: ca() })).rejects.toThrow(/cannot connect to the MQTT broker/);
+      const stranger = rogue.client('plant');
+      await expect(connect(broker.url, 'rogue-cert', { ca: ca(), cert: stranger.cert, key: stranger.key })).rejects.toThrow(/cannot connect to the MQTT broker/);
+
+      const plantId = pki.client('plant');
+      const dashboardId = pki.client('dashboard');
+      const plant = await connect(broker.url, 'plant-1', { ca: ca(), cert: plantId.cert, key: plantId.key });
+      // The dashboard claims to be the plant by username: its certificate names it, and that is who it is.
+      const dashboard = await connect(broker.url, 'dashboard-1', { ca: ca(), cert: dashboardId.cert, key: dashboardId.key, username: 'plant', password: 'guess' });
+      const atPlant: string[] = [];
+      const atDashboard: string[] = [];
+      await plant.subscribe('hyperfactory/#', (topic, payload) => atPlant.push(`${topic} ${Buffer.from(payload).toString()}`));
+      await dashboard.subscribe('hyperfactory/+/telemetry/#', (topic, payload) => atDashboard.push(`${topic} ${Buffer.from(payload).toString()}`));
+
+      await dashboard.publish('hyperfactory/p1/commands', enc('forged')).catch(() => undefined); // dropped (MQTT 5 may say so)
+      await plant.publish('hyperfactory/p1/telemetry/t1', enc('a'));
+      await plant.publish('hyperfactory/p1/commands', enc('c'));
+      await until(() => atPlant.length === 2 && atDashboard.length === 1, 'the plant’s messages');
+      // The dashboard's command reached the broker before the plant's telemetry: had it passed, the plant would hold it first.
+      expect(atPlant).toEqual(['hyperfactory/p1/telemetry/t1 a', 'hyperfactory/p1/commands c']);
+      expect(atDashboard).toEqual(['hyperfactory/p1/telemetry/t1 a']);
+    } finally {
+      await broker.stop();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MqttPort, type MqttCredentials } from '../../bridges/mqtt/mqtt-port.js';
+import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
+import { projectRoot } from '../../runtime/paths.js';
+import { makeSitePki, type SitePki } from '../support/certificates.js';
+import { waitUntil } from '../support/wait.js';
+
+/**
+ * The built `serve` with its embedded broker on TLS and client certificates
+ * from the site's CA: the plant's own connections show its certificate, a
+ * dashboard's certificate gives it read access to telemetry by the ACL, and
+ * plain MQTT, a client without a certificate and one that does not trust the
+ * site's CA are refused.
+ */
+const root = projectRoot();
+const bin = join(root, 'bin/hyperfactory.js');
+const topics = plantTopics('turbine-failure');
+let dir: string;
+let pki: SitePki;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'serve-mqtt-tls-'));
+  pki = makeSitePki(dir);
+  writeFileSync(join(dir, 'acl'), [`user plant`, `topic readwrite ${topics.root}/#`, `user dashboard`, `topic read ${topics.root}/machines/+/telemetry`, ''].join('\n'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('serve with an embedded broker on TLS with client certificates', () => {
+  it('admits the certified names only, each with its grants', async () => {
+    const plant = pki.client('plant');
+    const child = spawn(
+      process.execPath,
+      [
+        bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000',
+        '--mqtt-certfile', pki.server.certFile, '--mqtt-keyfile', pki.server.keyFile, '--mqtt-cafile', pki.caFile, '--mqtt-acl-file', join(dir, 'acl'),
+        '--mqtt-ca', pki.caFile, '--mqtt-cert', plant.certFile, '--mqtt-key', plant.keyFile,
+      ],
+      { cwd: root },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const ports: MqttPort[] = [];
+    try {
+      await waitUntil('serve to start', () => /Ctrl-C stops/.test(stdout) || child.exitCode !== null, 60_000);
+      const url = /MQTT: (mqtts:\/\/127\.0\.0\.1:\d+) \(embedded broker\)/.exec(stdout)?.[1];
+      expect(url, `serve printed:\n${stdout}\n${stderr}`).toBeDefined();
+      const connect = async (clientId: string, credentials?: MqttCredentials, at = url!) => {
+        const port = await MqttPort.connect({ url: at, clientId, connectTimeoutMs: 5000, onError: () => {}, ...(credentials ? { credentials } : {}) });
+        ports.push(port);
+        return port;
+      };
+      const ca = readFileSync(pki.caFile);
+      await expect(connect('plain', undefined, url!.replace('mqtts:', 'mqtt:'))).rejects.toThrow(/cannot connect/);
+      await expect(connect('untrusting', { cert: pki.client('dashboard').cert, key: pki.client('dashboard').key })).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+      await expect(connect('no-cert', { ca })).rejects.toThrow(/cannot connect/);
+
+      const dashboard = await connect('dashboard-1', { ca, cert: pki.client('dashboard').cert, key: pki.client('dashboard').key });
+      const telemetry: string[] = [];
+      await dashboard.subscribe(`${topics.root}/machines/+/telemetry`, (topic) => telemetry.push(topic));
+      await waitUntil('telemetry at the dashboard', () => telemetry.length > 0, 30_000);
+      await expect(dashboard.subscribe(`${topics.root}/#`, () => {})).rejects.toThrow(/refused the subscription/);
+
+      // An operator console with the plant's grants (a certificate named plant) commands; the dashboard's command is dropped.
+      const console_ = await connect('console-1', { ca, cert: plant.cert, key: plant.key });
+      const results: string[] = [];
+      await console_.subscribe(topics.commandResults, (_t, p) => results.push(Buffer.from(p).toString()));
+      await dashboard.publish(topics.commands, new TextEncoder().encode(JSON.stringify({ id: 'from-dashboard', text: 'pause cobot 1' })));
+      await console_.publish(topics.commands, new TextEncoder().encode(JSON.stringify({ id: 'from-console', text: 'pause cobot 1' })));
+      await waitUntil('the console’s answer', () => results.some((r) => r.includes('from-console')), 30_000);
+      expect(results.some((r) => r.includes('from-dashboard'))).toBe(false);
+      expect(stderr).not.toMatch(/mqtt.*(error|cannot)/i);
+    } finally {
+      for (const p of ports) await p.close();
+      child.kill('SIGINT');
+      await exited;
+    }
+  }, 120_000);
+});
