@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { HttpsCertificate } from '../access/https-certificate.js';
 import { AccessTokens, atLeast } from '../access/access-tokens.js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -20,6 +22,8 @@ export interface ErpApiOptions {
   port?: number;
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
+  /** Serve over HTTPS, so bearer tokens never cross a network in clear. */
+  tls?: HttpsCertificate;
   /** When set, every route but /health and /openapi.json needs `Authorization: Bearer <token>` (the owner's: admin). */
   token?: string;
   /** Tokens with roles (`bridges/access`): reading needs viewer, posting orders and counts needs operator. */
@@ -162,14 +166,15 @@ export async function startErpApi(source: PlanSource, options: ErpApiOptions = {
     return handler(req, res, params);
   };
 
-  const http = createServer((req, res) => {
+  const respond = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
       if (!(e instanceof HttpError)) e = new HttpError(500, 'internal', `the request failed: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) sendError(res, e as HttpError);
       else res.end();
       if (!req.complete) req.resume();
     });
-  });
+  };
+  const http = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, respond) : createServer(respond);
   // Node closes an idle keep-alive socket after 5 s; a client that reuses it at that moment (the plant's
   // thread was busy, e.g. a HiGHS re-plan) gets ECONNRESET. Clients (undici, browsers) drop idle sockets
   // sooner than this, so the server never closes one under a request in flight.
@@ -184,7 +189,7 @@ export async function startErpApi(source: PlanSource, options: ErpApiOptions = {
   });
   const a = http.address() as AddressInfo;
   return {
-    url: `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         http.close(() => resolve());

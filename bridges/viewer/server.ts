@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { HttpsCertificate } from '../access/https-certificate.js';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import type { ViewSource } from '../../runtime/view/view-source.js';
@@ -24,6 +26,8 @@ export interface ViewerServerOptions {
   port?: number;
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
+  /** Serve the page and socket.io over HTTPS (and WSS), so tokens and sign-ins never cross a network in clear. */
+  tls?: HttpsCertificate;
   /** The owner's token (admin: may control and reset the plant); without it and `tokens` every client is read-only. */
   operatorToken?: string;
   /** Further tokens with roles (viewer, operator, admin) from a tokens file; it should include the owner's. */
@@ -112,7 +116,8 @@ export class ViewerServer {
     const files = options.staticDir ? staticHandler(options.staticDir) : (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(404).end();
     const challenges = new LesseeChallenges();
     // Lessees fetch their one-time sign-in challenge here (only when lessees are on).
-    const http = createServer((req, res) => (options.lessees && challenges.handle(req, res)) || files(req, res));
+    const route = (req: IncomingMessage, res: ServerResponse) => (options.lessees && challenges.handle(req, res)) || files(req, res);
+    const http = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, route) : createServer(route);
     const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
     const server = new ViewerServer(source, http, io, options, challenges);
     // Who a client is, decided before it connects: a refused sign-in gets its reason as a connect_error.
@@ -140,7 +145,7 @@ export class ViewerServer {
   get url(): string {
     const a = this.http.address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    return `http://${host}:${a.port}/`;
+    return `${this.options.tls ? 'https' : 'http'}://${host}:${a.port}/`;
   }
 
   get port(): number {

@@ -6,6 +6,7 @@ import { startEmbeddedBroker, startPlantMqtt } from '../../bridges/mqtt/plant-br
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import type { EmbeddedBrokerSettings } from '../mqtt-flags.js';
 import type { AccessTokens } from '../../bridges/access/access-tokens.js';
+import type { HttpsCertificate } from '../../bridges/access/https-certificate.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
 import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
@@ -59,6 +60,8 @@ export interface BridgeFlags {
   tokens?: AccessTokens;
   vda5050Vehicles?: string;
   host: string;
+  /** The certificate the page is served with: the ERP API is served with it too. */
+  https?: HttpsCertificate;
   mqttFed: MachineSpec[];
   machineSpecs: MachineSpec[];
 }
@@ -147,7 +150,7 @@ export async function openBridges(live: LivePlant, scenario: Scenario, f: Bridge
     if (planner) opened.add(() => planner.close());
     const source = new PlantPlanSource(scenario, () => live.context, { planner });
     try {
-      const api = await startErpApi(source, { port: f.erpPort, host: f.host, ...(f.token !== undefined ? { token: f.token } : {}), ...(f.tokens ? { tokens: f.tokens } : {}), master: source.master() });
+      const api = await startErpApi(source, { port: f.erpPort, host: f.host, ...(f.https ? { tls: f.https } : {}), ...(f.token !== undefined ? { token: f.token } : {}), ...(f.tokens ? { tokens: f.tokens } : {}), master: source.master() });
       opened.add(() => api.close());
       lines.push(`ERP API: ${api.url} (OpenAPI: ${api.url}/openapi.json; Bearer: the operator token)${planner ? '; production plan: HiGHS, re-solved on orders and stock counts' : ''}`);
     } catch (e) {

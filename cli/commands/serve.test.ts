@@ -23,6 +23,8 @@ describe('serve: MQTT flags', () => {
     expect(await serve('--mqtt-bind', 'a b\nc')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt-bind: an interface address or host name, got "a b\\u000ac"\n' });
     expect(await serve('--mqtt-certfile', '/nonexistent/b.crt', '--mqtt-keyfile', '/nonexistent/b.key')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt-certfile: no such file /nonexistent/b.crt\n' });
     expect((await serve('--mqtt-bind', '127.0.0.1', '--mqtt', 'mqtt://127.0.0.1:1883')).stderr).toMatch(/^hyperfactory: .*configure the embedded broker: drop --mqtt/);
+    expect(await serve('--tls-cert', 'v.crt')).toMatchObject({ code: 2, stderr: 'hyperfactory: --tls-cert and --tls-key go together\n' });
+    expect(await serve('--tls-cert', 'package.json', '--tls-key', 'package.json')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^hyperfactory: --tls-cert\/--tls-key: package\.json: not a PEM certificate \(.*\)\n$/) });
   });
 
   it('says which broker it cannot reach', async () => {

@@ -23,8 +23,12 @@ import { LeaseAccess } from '../../bridges/evm/lease-access.js';
 import { linkFlagHelp, linkFlagSpec, linkSecurityFlags, mayCarry } from '../link-flags.js';
 import { AccessTokens, TokensFileError } from '../../bridges/access/access-tokens.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
+import { CertificateFileError, readHttpsCertificate, type HttpsCertificate } from '../../bridges/access/https-certificate.js';
 
-export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--token T | --read-only] [--tokens FILE]
+/** 127.x.x.x, ::1 and localhost: an address only this machine reaches. */
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
+export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--tls-cert FILE --tls-key FILE] [--token T | --read-only] [--tokens FILE]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
                   [--mqtt URL | --mqtt-port P | --no-mqtt] [--sparkplug GROUP] [--remote-agents PATTERN]
                   [--rosbridge-port P] [--opcua-port P] [--vda5050-vehicles MANUFACTURER]
@@ -41,6 +45,10 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   operator: control; admin: also reset), stored as SHA-256 hashes ("hyperfactory
   identity token NAME --role R" makes one); the viewer and the ERP API check
   them, a wrong or revoked token is refused, and edits apply without a restart.
+  --host H listens on H (default 127.0.0.1) for the page, socket.io and the
+  ERP API; --tls-cert FILE --tls-key FILE serve them over HTTPS (and WSS), so
+  tokens and sign-ins do not cross the network in clear (a warning says so
+  when --host leaves loopback without them).
   --replay FILE plays a recorded event log (run --log) of this scenario instead,
   with a time slider.
   A live plant is also on MQTT (topics in docs/mqtt.md: telemetry, predictions,
@@ -92,6 +100,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     speed: { type: 'string' },
     'viewer-port': { type: 'string' },
     host: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     token: { type: 'string' },
     'read-only': { type: 'boolean', default: false },
     seed: { type: 'string' },
@@ -171,6 +181,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values['vda5050-vehicles'] !== undefined && cobots.length === 0) throw new UsageError(`--vda5050-vehicles needs cobots: scenario "${scenario.name}" has none`);
   if (values.lessees && (values.replay !== undefined || values.ledger === 'memory')) throw new UsageError('--lessees checks leases on the chain: it needs a live plant with --ledger chain');
   if (values.viewers && !values.lessees) throw new UsageError('--viewers goes with --lessees (without it every viewer is admitted already)');
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  let https: HttpsCertificate | undefined;
+  if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
+    try {
+      https = readHttpsCertificate(values['tls-cert'], values['tls-key']);
+    } catch (e) {
+      if (e instanceof CertificateFileError) throw new UsageError(`--tls-cert/--tls-key: ${e.message}`);
+      throw e;
+    }
+  }
   applyMqttIdentity(values);
   const brokerSettings = embeddedBrokerFlags(values);
   if (brokerSettings && (values.mqtt !== undefined || values['no-mqtt']))
@@ -233,6 +253,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
       opened.add(() => t.close());
     }
     const host = values.host ?? '127.0.0.1';
+    if (!https && !isLoopback(host)) process.stderr.write(`serve: the page, socket.io and the ERP API listen on ${host} over plain HTTP: tokens and sign-ins cross the network in clear (give --tls-cert and --tls-key)\n`);
     if (values.lessees && !recording) throw new UsageError(`--lessees: scenario "${scenario.name}" has no ledger (ledger.enabled: false)`);
     let lessees: LesseeOptions | undefined;
     if (values.lessees && recording) {
@@ -242,7 +263,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     }
     let server: ViewerServer;
     try {
-      server = await ViewerServer.start(source, { port, host, operatorToken: token, staticDir, ...(tokens ? { tokens } : {}), ...(lessees ? { lessees } : {}) });
+      server = await ViewerServer.start(source, { port, host, operatorToken: token, staticDir, ...(https ? { tls: https } : {}), ...(tokens ? { tokens } : {}), ...(lessees ? { lessees } : {}) });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --viewer-port`);
@@ -255,7 +276,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
         ? await openBridges(
             source,
             scenario,
-            { broker, commands: token !== undefined, sparkplug: values.sparkplug, remote, rosbridgePort, opcuaPort, erpPort, token, ...(tokens ? { tokens } : {}), vda5050Vehicles: values['vda5050-vehicles'], host, mqttFed, machineSpecs },
+            { broker, commands: token !== undefined, sparkplug: values.sparkplug, remote, rosbridgePort, opcuaPort, erpPort, token, ...(tokens ? { tokens } : {}), vda5050Vehicles: values['vda5050-vehicles'], host, ...(https ? { https } : {}), mqttFed, machineSpecs },
             opened,
           )
         : [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { get } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { waitUntil } from '../support/wait.js';
  * from the site's CA: the plant's own connections show its certificate, a
  * dashboard's certificate gives it read access to telemetry by the ACL, and
  * plain MQTT, a client without a certificate and one that does not trust the
- * site's CA are refused.
+ * site's CA are refused. The page is served over HTTPS with the same site
+ * certificate (--tls-cert/--tls-key).
  */
 const root = projectRoot();
 const bin = join(root, 'bin/hyperfactory.js');
@@ -37,6 +39,7 @@ describe('serve with an embedded broker on TLS with client certificates', () => 
         bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000',
         '--mqtt-certfile', pki.server.certFile, '--mqtt-keyfile', pki.server.keyFile, '--mqtt-cafile', pki.caFile, '--mqtt-acl-file', join(dir, 'acl'),
         '--mqtt-ca', pki.caFile, '--mqtt-cert', plant.certFile, '--mqtt-key', plant.keyFile,
+        '--tls-cert', pki.server.certFile, '--tls-key', pki.server.keyFile,
       ],
       { cwd: root },
     );
@@ -56,6 +59,11 @@ describe('serve with an embedded broker on TLS with client certificates', () => 
         return port;
       };
       const ca = readFileSync(pki.caFile);
+      // The page (and its token) over HTTPS with the same site certificate.
+      const page = /operator: (https:\/\/127\.0\.0\.1:\d+\/)\?token=/.exec(stdout)?.[1];
+      expect(page, stdout).toBeDefined();
+      const status = await new Promise<number | string>((resolve) => get(page!, { ca }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', (e) => resolve(e.message)));
+      expect(status).toBe(200);
       await expect(connect('plain', undefined, url!.replace('mqtts:', 'mqtt:'))).rejects.toThrow(/cannot connect/);
       await expect(connect('untrusting', { cert: pki.client('dashboard').cert, key: pki.client('dashboard').key })).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
       await expect(connect('no-cert', { ca })).rejects.toThrow(/cannot connect/);
