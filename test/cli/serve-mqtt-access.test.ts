@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MqttPort } from '../../bridges/mqtt/mqtt-port.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
-import { projectRoot } from '../../runtime/paths.js';
 import { waitUntil } from '../support/wait.js';
+import { startServe } from '../support/live-run.js';
 
 /**
  * `serve` with its embedded broker locked down by a password file and an ACL
@@ -14,8 +14,6 @@ import { waitUntil } from '../support/wait.js';
  * operator console may command, a dashboard may only read telemetry, and
  * anonymous clients are refused.
  */
-const root = projectRoot();
-const bin = join(root, 'bin/hyperfactory.js');
 const topics = plantTopics('turbine-failure');
 let dir: string;
 beforeAll(() => {
@@ -31,21 +29,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('serve with an access-controlled embedded broker', () => {
   it('admits its users only and gives each what the ACL grants', async () => {
-    const child = spawn(
-      process.execPath,
-      [bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000', '--mqtt-user', 'plant', '--mqtt-password-file', join(dir, 'passwd'), '--mqtt-acl-file', join(dir, 'acl')],
-      { cwd: root, env: { ...process.env, HYPERFACTORY_MQTT_PASSWORD: 'plant-pw' } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const serve = await startServe(['scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000', '--mqtt-user', 'plant', '--mqtt-password-file', join(dir, 'passwd'), '--mqtt-acl-file', join(dir, 'acl')], { ...process.env, HYPERFACTORY_MQTT_PASSWORD: 'plant-pw' });
+    const stdout = serve.stdout();
+    const stderr = serve.stderr;
     const ports: MqttPort[] = [];
     try {
-      await waitUntil('serve to start', () => /Ctrl-C stops/.test(stdout) || child.exitCode !== null, 60_000);
       const url = /MQTT: (mqtt:\/\/[^\s,]+) \(embedded broker\)/.exec(stdout)?.[1];
-      expect(url, `serve printed:\n${stdout}\n${stderr}`).toBeDefined();
+      expect(url, `serve printed:\n${stdout}\n${stderr()}`).toBeDefined();
       const login = async (username?: string, password?: string) => {
         const port = await MqttPort.connect({ url: url!, clientId: `t-${username ?? 'anon'}`, connectTimeoutMs: 5000, onError: () => {}, ...(username ? { credentials: { username, password: password! } } : {}) });
         ports.push(port);
@@ -71,8 +61,7 @@ describe('serve with an access-controlled embedded broker', () => {
       expect(results.some((r) => r.includes('from-dashboard'))).toBe(false);
     } finally {
       for (const p of ports) await p.close();
-      child.kill('SIGINT');
-      await exited;
+      await serve.stop();
     }
   }, 120_000);
 });

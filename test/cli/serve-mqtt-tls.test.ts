@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { get } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MqttPort, type MqttCredentials } from '../../bridges/mqtt/mqtt-port.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
-import { projectRoot } from '../../runtime/paths.js';
 import { makeSitePki, type SitePki } from '../support/certificates.js';
 import { waitUntil } from '../support/wait.js';
+import { startServe } from '../support/live-run.js';
 
 /**
  * The built `serve` with its embedded broker on TLS and client certificates
@@ -18,8 +17,6 @@ import { waitUntil } from '../support/wait.js';
  * site's CA are refused. The page is served over HTTPS with the same site
  * certificate (--tls-cert/--tls-key).
  */
-const root = projectRoot();
-const bin = join(root, 'bin/hyperfactory.js');
 const topics = plantTopics('turbine-failure');
 let dir: string;
 let pki: SitePki;
@@ -33,26 +30,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('serve with an embedded broker on TLS with client certificates', () => {
   it('admits the certified names only, each with its grants', async () => {
     const plant = pki.client('plant');
-    const child = spawn(
-      process.execPath,
-      [
-        bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000',
+    const serve = await startServe(['scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000',
         '--mqtt-certfile', pki.server.certFile, '--mqtt-keyfile', pki.server.keyFile, '--mqtt-cafile', pki.caFile, '--mqtt-acl-file', join(dir, 'acl'),
         '--mqtt-ca', pki.caFile, '--mqtt-cert', plant.certFile, '--mqtt-key', plant.keyFile,
-        '--tls-cert', pki.server.certFile, '--tls-key', pki.server.keyFile,
-      ],
-      { cwd: root },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        '--tls-cert', pki.server.certFile, '--tls-key', pki.server.keyFile]);
+    const stdout = serve.stdout();
+    const stderr = serve.stderr;
     const ports: MqttPort[] = [];
     try {
-      await waitUntil('serve to start', () => /Ctrl-C stops/.test(stdout) || child.exitCode !== null, 60_000);
       const url = /MQTT: (mqtts:\/\/127\.0\.0\.1:\d+) \(embedded broker\)/.exec(stdout)?.[1];
-      expect(url, `serve printed:\n${stdout}\n${stderr}`).toBeDefined();
+      expect(url, `serve printed:\n${stdout}\n${stderr()}`).toBeDefined();
       const connect = async (clientId: string, credentials?: MqttCredentials, at = url!) => {
         const port = await MqttPort.connect({ url: at, clientId, connectTimeoutMs: 5000, onError: () => {}, ...(credentials ? { credentials } : {}) });
         ports.push(port);
@@ -82,11 +69,10 @@ describe('serve with an embedded broker on TLS with client certificates', () => 
       await console_.publish(topics.commands, new TextEncoder().encode(JSON.stringify({ id: 'from-console', text: 'pause cobot 1' })));
       await waitUntil('the console’s answer', () => results.some((r) => r.includes('from-console')), 30_000);
       expect(results.some((r) => r.includes('from-dashboard'))).toBe(false);
-      expect(stderr).not.toMatch(/mqtt.*(error|cannot)/i);
+      expect(stderr()).not.toMatch(/mqtt.*(error|cannot)/i);
     } finally {
       for (const p of ports) await p.close();
-      child.kill('SIGINT');
-      await exited;
+      await serve.stop();
     }
   }, 120_000);
 });

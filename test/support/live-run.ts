@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../runtime/paths.js';
 import type { LogRecord } from '../../sim/log/event-log.js';
+import { waitUntil } from './wait.js';
 
 /** The compiled CLI (`npx tsc -p tsconfig.build.json` builds it): agent hosts run as a user runs them. */
 export const BIN = join(projectRoot(), 'bin', 'hyperfactory.js');
@@ -107,4 +108,33 @@ export class TaskLedger {
       .map((r) => JSON.stringify(r))
       .join('\n');
   }
+}
+
+export interface ServeChild {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Stops it as Ctrl-C does and waits for its exit. */
+  stop: () => Promise<void>;
+}
+
+/** `hyperfactory serve ARGS` as its own process (from the project root), once it printed its addresses (or exited). */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000): Promise<ServeChild> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: projectRoot(), env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    await exited;
+  };
+  try {
+    await waitUntil('serve to start', () => /Ctrl-C stops/.test(stdout) || child.exitCode !== null, timeoutMs);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { child, stdout: () => stdout, stderr: () => stderr, stop };
 }
