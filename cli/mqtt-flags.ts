@@ -5,6 +5,8 @@ import { AccessFileError, PasswordFile } from '../bridges/mqtt/access/password-f
 import { AclFile } from '../bridges/mqtt/access/acl-file.js';
 import { UsageError } from './errors.js';
 import { oneLine } from '../agents/protocol/one-line.js';
+import { CertificateFileError, readServerCertificate } from '../bridges/access/server-certificate.js';
+import { isLoopback } from './loopback.js';
 
 /** This process's identity on the broker: every command that connects to MQTT takes these. */
 export const mqttIdentitySpec = {
@@ -75,8 +77,7 @@ export function embeddedBrokerFlags(values: BrokerFlagValues): EmbeddedBrokerSet
   if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--mqtt-certfile and --mqtt-keyfile go together');
   if (caFile !== undefined && certFile === undefined) throw new UsageError('--mqtt-cafile asks clients for certificates over TLS: give the broker its own with --mqtt-certfile and --mqtt-keyfile');
   if (bind !== undefined && !/^([0-9a-fA-F.:]+|[A-Za-z0-9.-]+)$/.test(bind)) throw new UsageError(`--mqtt-bind: an interface address or host name, got "${oneLine(bind)}"`);
-  const loopback = bind === undefined || bind === 'localhost' || bind === '::1' || /^127\./.test(bind);
-  if (!loopback && passwordFile === undefined && caFile === undefined)
+  if (bind !== undefined && !isLoopback(bind) && passwordFile === undefined && caFile === undefined)
     throw new UsageError(`--mqtt-bind ${bind} opens the broker to other machines: give it users (--mqtt-password-file) or client certificates (--mqtt-cafile)`);
   if ([passwordFile, aclFile, certFile, bind].every((v) => v === undefined)) return undefined;
   try {
@@ -91,9 +92,14 @@ export function embeddedBrokerFlags(values: BrokerFlagValues): EmbeddedBrokerSet
     passwordFile !== undefined || aclFile !== undefined
       ? { ...(passwordFile !== undefined ? { passwordFile } : {}), ...(aclFile !== undefined ? { aclFile } : {}), onReload: (line: string) => process.stderr.write(`mqtt broker: ${line}\n`) }
       : undefined;
-  const tls =
-    certFile !== undefined && keyFile !== undefined
-      ? { cert: read('mqtt-certfile', certFile), key: read('mqtt-keyfile', keyFile), ...(caFile !== undefined ? { ca: read('mqtt-cafile', caFile) } : {}) }
-      : undefined;
+  let tls: EmbeddedBrokerSettings['tls'];
+  if (certFile !== undefined && keyFile !== undefined) {
+    try {
+      tls = { ...readServerCertificate(certFile, keyFile), ...(caFile !== undefined ? { ca: read('mqtt-cafile', caFile) } : {}) };
+    } catch (e) {
+      if (e instanceof CertificateFileError) throw new UsageError(`--mqtt-${e.file}file: ${e.message}`);
+      throw e;
+    }
+  }
   return { ...(access ? { access } : {}), ...(tls ? { tls } : {}), ...(bind !== undefined ? { host: bind } : {}) };
 }

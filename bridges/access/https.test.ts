@@ -12,7 +12,7 @@ import type { Hello } from '../viewer/protocol.js';
 import { MemoryPlanSource } from '../erp/plan-source.js';
 import { startErpApi } from '../erp/server.js';
 import { makeSitePki, type SitePki } from '../../test/support/certificates.js';
-import { CertificateFileError, readHttpsCertificate } from './https-certificate.js';
+import { CertificateFileError, readServerCertificate } from './server-certificate.js';
 
 /**
  * The viewer (page and socket.io) and the ERP API over HTTPS with a
@@ -47,7 +47,7 @@ function get(url: string, ca: Buffer | undefined, headers: Record<string, string
 describe('HTTPS for the viewer and the ERP API', () => {
   it('serves the page and socket.io over TLS to clients that trust the site CA, with the token’s role', async () => {
     const source = new LivePlant(loadScenario(join(projectRoot(), 'scenarios/turbine-failure.yaml')), { speed: 600 });
-    const tls = readHttpsCertificate(pki.server.certFile, pki.server.keyFile);
+    const tls = readServerCertificate(pki.server.certFile, pki.server.keyFile);
     const server = await ViewerServer.start(source, { port: 0, operatorToken: 'owner-secret', staticDir: dir, tls, frameMs: 50 });
     const sockets: Socket[] = [];
     try {
@@ -79,7 +79,7 @@ describe('HTTPS for the viewer and the ERP API', () => {
   }, 30_000);
 
   it('serves the ERP API over TLS with bearer tokens', async () => {
-    const api = await startErpApi(new MemoryPlanSource(), { port: 0, token: 'erp-secret', tls: readHttpsCertificate(pki.server.certFile, pki.server.keyFile) });
+    const api = await startErpApi(new MemoryPlanSource(), { port: 0, token: 'erp-secret', tls: readServerCertificate(pki.server.certFile, pki.server.keyFile) });
     try {
       expect(api.url).toMatch(/^https:\/\//);
       const ca = readFileSync(pki.caFile);
@@ -92,10 +92,10 @@ describe('HTTPS for the viewer and the ERP API', () => {
   }, 30_000);
 
   it('refuses certificate files that cannot serve, naming the file and why', () => {
-    expect(() => readHttpsCertificate(join(dir, 'missing.crt'), pki.server.keyFile)).toThrow(new CertificateFileError(`no such file ${join(dir, 'missing.crt')}`));
-    expect(() => readHttpsCertificate(pki.server.keyFile, pki.server.keyFile)).toThrow(/broker\.key: not a PEM certificate/);
-    expect(() => readHttpsCertificate(pki.server.certFile, pki.server.certFile)).toThrow(/broker\.crt: not a PEM private key/);
-    expect(() => readHttpsCertificate(pki.server.certFile, other.server.keyFile)).toThrow(/other-ca-server-broker\.key is not the key of the certificate in .*test-site-ca-server-broker\.crt \(CN=broker\)/);
-    expect(() => readHttpsCertificate(pki.server.certFile, pki.server.keyFile, new Date(Date.now() + 3 * 86_400_000))).toThrow(/the certificate expired on \d{4}-/);
+    expect(() => readServerCertificate(join(dir, 'missing.crt'), pki.server.keyFile)).toThrow(new CertificateFileError(`no such file ${join(dir, 'missing.crt')}`, 'cert'));
+    expect(() => readServerCertificate(pki.server.keyFile, pki.server.keyFile)).toThrow(/broker\.key: not a PEM certificate/);
+    expect(() => readServerCertificate(pki.server.certFile, pki.server.certFile)).toThrow(/broker\.crt: not a PEM private key/);
+    expect(() => readServerCertificate(pki.server.certFile, other.server.keyFile)).toThrow(/other-ca-server-broker\.key is not the key of the certificate in .*test-site-ca-server-broker\.crt \(CN=broker\)/);
+    expect(() => readServerCertificate(pki.server.certFile, pki.server.keyFile, new Date(Date.now() + 3 * 86_400_000))).toThrow(/the certificate expired on \d{4}-/);
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { HttpsCertificate } from '../access/https-certificate.js';
+import type { ServerCertificate } from '../access/server-certificate.js';
 import { AccessTokens, atLeast } from '../access/access-tokens.js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ export interface ErpApiOptions {
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
   /** Serve over HTTPS, so bearer tokens never cross a network in clear. */
-  tls?: HttpsCertificate;
+  tls?: ServerCertificate;
   /** When set, every route but /health and /openapi.json needs `Authorization: Bearer <token>` (the owner's: admin). */
   token?: string;
   /** Tokens with roles (`bridges/access`): reading needs viewer, posting orders and counts needs operator. */

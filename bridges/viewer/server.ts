@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { HttpsCertificate } from '../access/https-certificate.js';
+import type { ServerCertificate } from '../access/server-certificate.js';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import type { ViewSource } from '../../runtime/view/view-source.js';
@@ -27,7 +27,7 @@ export interface ViewerServerOptions {
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
   /** Serve the page and socket.io over HTTPS (and WSS), so tokens and sign-ins never cross a network in clear. */
-  tls?: HttpsCertificate;
+  tls?: ServerCertificate;
   /** The owner's token (admin: may control and reset the plant); without it and `tokens` every client is read-only. */
   operatorToken?: string;
   /** Further tokens with roles (viewer, operator, admin) from a tokens file; it should include the owner's. */

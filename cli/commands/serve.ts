@@ -23,10 +23,8 @@ import { LeaseAccess } from '../../bridges/evm/lease-access.js';
 import { linkFlagHelp, linkFlagSpec, linkSecurityFlags, mayCarry } from '../link-flags.js';
 import { AccessTokens, TokensFileError } from '../../bridges/access/access-tokens.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
-import { CertificateFileError, readHttpsCertificate, type HttpsCertificate } from '../../bridges/access/https-certificate.js';
-
-/** 127.x.x.x, ::1 and localhost: an address only this machine reaches. */
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
+import { CertificateFileError, readServerCertificate, type ServerCertificate } from '../../bridges/access/server-certificate.js';
+import { isLoopback } from '../loopback.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--tls-cert FILE --tls-key FILE] [--token T | --read-only] [--tokens FILE]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
@@ -182,10 +180,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values.lessees && (values.replay !== undefined || values.ledger === 'memory')) throw new UsageError('--lessees checks leases on the chain: it needs a live plant with --ledger chain');
   if (values.viewers && !values.lessees) throw new UsageError('--viewers goes with --lessees (without it every viewer is admitted already)');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  let https: HttpsCertificate | undefined;
+  let https: ServerCertificate | undefined;
   if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
     try {
-      https = readHttpsCertificate(values['tls-cert'], values['tls-key']);
+      https = readServerCertificate(values['tls-cert'], values['tls-key']);
     } catch (e) {
       if (e instanceof CertificateFileError) throw new UsageError(`--tls-cert/--tls-key: ${e.message}`);
       throw e;
