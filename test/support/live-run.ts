@@ -76,9 +76,19 @@ export class TaskLedger {
     return holder;
   }
 
-  /** Whether `task` settled `completed` among the first `records` records (before some event at that index). */
+  /**
+   * Whether `task` was done among the first `records` records (before some event at that index): settled `completed`,
+   * or its `task.completed` delivered. The log is in delivery order, so a negotiation that took the completion before
+   * an `agent.lost` settles `completed` (and logs that) only after the loss.
+   */
   completedBy(task: string, records: number): boolean {
-    return this.records.slice(0, records).some((r) => r.type === 'task.settled' && (r.payload as Settled).outcome === 'completed' && (r.payload as Settled).spec.task === task);
+    return this.records
+      .slice(0, records)
+      .some(
+        (r) =>
+          (r.type === 'task.settled' && (r.payload as Settled).outcome === 'completed' && (r.payload as Settled).spec.task === task) ||
+          (r.type === 'task.completed' && (r.payload as { result?: { task?: string } }).result?.task === task),
+      );
   }
 
   /** Whether `task` was awarded after the first `records` records. */

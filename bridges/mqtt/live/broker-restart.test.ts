@@ -102,7 +102,12 @@ describe.skipIf(!existsSync(MOSQUITTO) || !built)('a live run across processes t
     for (const [task, holder] of held) {
       const at = lostAt.get(holder);
       if (at === undefined || ledger.completedBy(task, at)) continue;
-      expect(ledger.awardedAfter(task, at), `${task} held by lost ${holder} (lost at record ${at}): ${ledger.trail(task).replaceAll('\n', ' ‖ ')}`).toBe(true);
+      const negotiation = records.find((r) => r.type === 'task.cfp' && (r.payload as { spec: { task: string } }).spec.task === task)?.from;
+      const states = records.filter((r) => r.type === 'state' && (r as { agent?: string }).agent === negotiation).map((r) => JSON.stringify(r));
+      expect(
+        ledger.awardedAfter(task, at),
+        `${task} held by lost ${holder} (lost at record ${at}: ${JSON.stringify(records[at])}, of ${records.length}): ${ledger.trail(task).replaceAll('\n', ' ‖ ')}; negotiation states ${states.join(' ')}; ${context()}`,
+      ).toBe(true);
     }
     expect(remote.stats.rejected, problems.join('\n')).toBe(0);
     for (const h of hosts) expect(h.child.exitCode, h.output()).toBeNull();
