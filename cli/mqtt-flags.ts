@@ -5,7 +5,8 @@ import { AccessFileError, PasswordFile } from '../bridges/mqtt/access/password-f
 import { AclFile } from '../bridges/mqtt/access/acl-file.js';
 import { UsageError } from './errors.js';
 import { oneLine } from '../agents/protocol/one-line.js';
-import { CertificateFileError, readServerCertificate } from '../bridges/access/server-certificate.js';
+import { CertificateFileError } from '../bridges/access/server-certificate.js';
+import { ServerTls } from '../bridges/access/server-tls.js';
 import { isLoopback } from './loopback.js';
 
 /** This process's identity on the broker: every command that connects to MQTT takes these. */
@@ -23,6 +24,7 @@ export const mqttBrokerSpec = {
   'mqtt-certfile': { type: 'string' },
   'mqtt-keyfile': { type: 'string' },
   'mqtt-cafile': { type: 'string' },
+  'mqtt-crlfile': { type: 'string' },
   'mqtt-bind': { type: 'string' },
 } as const;
 
@@ -38,7 +40,10 @@ export const mqttBrokerHelp = `  --mqtt-password-file FILE --mqtt-acl-file FILE:
   (mqtts://; the certificate must name 127.0.0.1, where the plant's own
   connections go, and give them --mqtt-ca); --mqtt-cafile FILE: clients must
   show a certificate from that CA and are known by its common name, for the
-  ACL (Mosquitto's require_certificate, use_identity_as_username).
+  ACL (Mosquitto's require_certificate, use_identity_as_username);
+  --mqtt-crlfile FILE: that CA's revocation list refuses the certificates it
+  lists. Renewed certificate, key and CRL files apply without a restart, and
+  a client the new CRL revokes is disconnected.
   --mqtt-bind HOST listens beyond loopback (0.0.0.0: every interface), only
   with a password file or client certificates. docs/mqtt.md, "Access".`;
 
@@ -67,15 +72,24 @@ export function applyMqttIdentity(values: { 'mqtt-user'?: string; 'mqtt-ca'?: st
 /** What configures the embedded broker: its access files, TLS and interface. */
 export type EmbeddedBrokerSettings = Omit<EmbeddedBrokerOptions, 'port'>;
 
-type BrokerFlagValues = { 'mqtt-password-file'?: string; 'mqtt-acl-file'?: string; 'mqtt-certfile'?: string; 'mqtt-keyfile'?: string; 'mqtt-cafile'?: string; 'mqtt-bind'?: string };
+type BrokerFlagValues = {
+  'mqtt-password-file'?: string;
+  'mqtt-acl-file'?: string;
+  'mqtt-certfile'?: string;
+  'mqtt-keyfile'?: string;
+  'mqtt-cafile'?: string;
+  'mqtt-crlfile'?: string;
+  'mqtt-bind'?: string;
+};
 
 /** The embedded broker's settings from the flags, the files checked now (a bad line is a usage error naming it); undefined when none is given. */
 export function embeddedBrokerFlags(values: BrokerFlagValues): EmbeddedBrokerSettings | undefined {
   const passwordFile = values['mqtt-password-file'];
   const aclFile = values['mqtt-acl-file'];
-  const { 'mqtt-certfile': certFile, 'mqtt-keyfile': keyFile, 'mqtt-cafile': caFile, 'mqtt-bind': bind } = values;
+  const { 'mqtt-certfile': certFile, 'mqtt-keyfile': keyFile, 'mqtt-cafile': caFile, 'mqtt-crlfile': crlFile, 'mqtt-bind': bind } = values;
   if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--mqtt-certfile and --mqtt-keyfile go together');
   if (caFile !== undefined && certFile === undefined) throw new UsageError('--mqtt-cafile asks clients for certificates over TLS: give the broker its own with --mqtt-certfile and --mqtt-keyfile');
+  if (crlFile !== undefined && caFile === undefined) throw new UsageError('--mqtt-crlfile revokes client certificates: give the CA that signs them with --mqtt-cafile');
   if (bind !== undefined && !/^([0-9a-fA-F.:]+|[A-Za-z0-9.-]+)$/.test(bind)) throw new UsageError(`--mqtt-bind: an interface address or host name, got "${oneLine(bind)}"`);
   if (bind !== undefined && !isLoopback(bind) && passwordFile === undefined && caFile === undefined)
     throw new UsageError(`--mqtt-bind ${bind} opens the broker to other machines: give it users (--mqtt-password-file) or client certificates (--mqtt-cafile)`);
@@ -88,14 +102,15 @@ export function embeddedBrokerFlags(values: BrokerFlagValues): EmbeddedBrokerSet
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no such file ${(e as NodeJS.ErrnoException).path}`);
     throw e;
   }
+  const onReload = (line: string) => process.stderr.write(`mqtt broker: ${line}\n`);
   const access =
     passwordFile !== undefined || aclFile !== undefined
-      ? { ...(passwordFile !== undefined ? { passwordFile } : {}), ...(aclFile !== undefined ? { aclFile } : {}), onReload: (line: string) => process.stderr.write(`mqtt broker: ${line}\n`) }
+      ? { ...(passwordFile !== undefined ? { passwordFile } : {}), ...(aclFile !== undefined ? { aclFile } : {}), onReload }
       : undefined;
   let tls: EmbeddedBrokerSettings['tls'];
   if (certFile !== undefined && keyFile !== undefined) {
     try {
-      tls = { ...readServerCertificate(certFile, keyFile), ...(caFile !== undefined ? { ca: read('mqtt-cafile', caFile) } : {}) };
+      tls = new ServerTls({ certFile, keyFile, ...(caFile !== undefined ? { caFile } : {}), ...(crlFile !== undefined ? { crlFile } : {}) }, onReload);
     } catch (e) {
       if (e instanceof CertificateFileError) throw new UsageError(`--mqtt-${e.file}file: ${e.message}`);
       throw e;

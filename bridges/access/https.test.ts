@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { MemoryPlanSource } from '../erp/plan-source.js';
 import { startErpApi } from '../erp/server.js';
 import { makeSitePki, type SitePki } from '../../test/support/certificates.js';
 import { CertificateFileError, readServerCertificate } from './server-certificate.js';
+import { ServerTls } from './server-tls.js';
 
 /**
  * The viewer (page and socket.io) and the ERP API over HTTPS with a
@@ -47,7 +50,7 @@ function get(url: string, ca: Buffer | undefined, headers: Record<string, string
 describe('HTTPS for the viewer and the ERP API', () => {
   it('serves the page and socket.io over TLS to clients that trust the site CA, with the token’s role', async () => {
     const source = new LivePlant(loadScenario(join(projectRoot(), 'scenarios/turbine-failure.yaml')), { speed: 600 });
-    const tls = readServerCertificate(pki.server.certFile, pki.server.keyFile);
+    const tls = new ServerTls({ certFile: pki.server.certFile, keyFile: pki.server.keyFile });
     const server = await ViewerServer.start(source, { port: 0, operatorToken: 'owner-secret', staticDir: dir, tls, frameMs: 50 });
     const sockets: Socket[] = [];
     try {
@@ -79,13 +82,50 @@ describe('HTTPS for the viewer and the ERP API', () => {
   }, 30_000);
 
   it('serves the ERP API over TLS with bearer tokens', async () => {
-    const api = await startErpApi(new MemoryPlanSource(), { port: 0, token: 'erp-secret', tls: readServerCertificate(pki.server.certFile, pki.server.keyFile) });
+    const api = await startErpApi(new MemoryPlanSource(), { port: 0, token: 'erp-secret', tls: new ServerTls({ certFile: pki.server.certFile, keyFile: pki.server.keyFile }) });
     try {
       expect(api.url).toMatch(/^https:\/\//);
       const ca = readFileSync(pki.caFile);
       expect((await get(`${api.url}/plan`, ca)).status).toBe(401);
       expect((await get(`${api.url}/plan`, ca, { authorization: 'Bearer erp-secret' })).status).toBe(200);
       expect((await get(`${api.url}/plan`, undefined, { authorization: 'Bearer erp-secret' })).error).toMatch(/self[- ]signed|unable to verify|certificate/i);
+    } finally {
+      await api.close();
+    }
+  }, 30_000);
+
+  it('serves a renewed certificate from the next connection on, without a restart; a renewal that does not check out leaves the previous one in force, reported', async () => {
+    const site = makeSitePki(dir, 'renewing-ca');
+    const lines: string[] = [];
+    const api = await startErpApi(new MemoryPlanSource(), { port: 0, token: 'erp-secret', tls: new ServerTls({ certFile: site.server.certFile, keyFile: site.server.keyFile }, (l) => lines.push(l)) });
+    /** The certificate the server shows a new connection (its fingerprint). */
+    const shown = () =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(`${api.url}/plan`, { ca: readFileSync(site.caFile), agent: false, headers: { authorization: 'Bearer erp-secret' } }, (res) => {
+          resolve((res.socket as TLSSocket).getPeerX509Certificate()!.fingerprint256);
+          res.resume();
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const fingerprint = (pem: Buffer) => new X509Certificate(pem).fingerprint256;
+    const until = async (what: string, check: () => Promise<boolean> | boolean) => {
+      const end = Date.now() + 10_000;
+      while (!(await check())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${lines.join(' | ')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      expect(await shown()).toBe(fingerprint(site.server.cert));
+      const renewed = site.renewServer();
+      await until('the renewed certificate', async () => (await shown()) === fingerprint(renewed));
+      expect(lines.at(-1)).toMatch(/renewing-ca-server-broker\.crt, .*renewing-ca-server-broker\.key read again$/);
+      // A key of another certificate written over the key file: refused, the renewed pair still served.
+      copyFileSync(other.server.keyFile, site.server.keyFile);
+      await until('the refusal reported', () => lines.some((l) => l.includes('is not the key of the certificate')));
+      expect(lines.at(-1)).toMatch(/renewing-ca-server-broker\.key is not the key of the certificate in .*; the previous certificates stay in force$/);
+      expect(await shown()).toBe(fingerprint(renewed));
     } finally {
       await api.close();
     }

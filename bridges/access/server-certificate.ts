@@ -8,15 +8,25 @@ export interface ServerCertificate {
   key: Buffer;
 }
 
-/** A certificate or key file that cannot serve: missing, not PEM, a key of another certificate, expired. */
+/** A certificate, key, CA or CRL file that cannot serve: missing, not PEM, a key of another certificate, expired. */
 export class CertificateFileError extends Error {
   override name = 'CertificateFileError';
   constructor(
     message: string,
-    /** Which of the two files is wrong (a command line names its flag). */
-    readonly file: 'cert' | 'key',
+    /** Which file is wrong (a command line names its flag). */
+    readonly file: 'cert' | 'key' | 'ca' | 'crl',
   ) {
     super(message);
+  }
+}
+
+/** A file's bytes, or the error naming it (missing, unreadable). */
+export function readCertificateFile(file: string, which: CertificateFileError['file']): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CertificateFileError(code === 'ENOENT' ? `no such file ${file}` : `cannot read ${file} (${code ?? (e as Error).message})`, which);
   }
 }
 
@@ -26,16 +36,8 @@ export class CertificateFileError extends Error {
  * certificate every client refuses.
  */
 export function readServerCertificate(certFile: string, keyFile: string, now = new Date()): ServerCertificate {
-  const read = (file: string, which: 'cert' | 'key') => {
-    try {
-      return readFileSync(file);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CertificateFileError(code === 'ENOENT' ? `no such file ${file}` : `cannot read ${file} (${code ?? (e as Error).message})`, which);
-    }
-  };
-  const cert = read(certFile, 'cert');
-  const key = read(keyFile, 'key');
+  const cert = readCertificateFile(certFile, 'cert');
+  const key = readCertificateFile(keyFile, 'key');
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(cert);

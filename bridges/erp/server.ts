@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { ServerCertificate } from '../access/server-certificate.js';
+import type { ServerTls } from '../access/server-tls.js';
 import { AccessTokens, atLeast } from '../access/access-tokens.js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ export interface ErpApiOptions {
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
   /** Serve over HTTPS, so bearer tokens never cross a network in clear. */
-  tls?: ServerCertificate;
+  tls?: ServerTls;
   /** When set, every route but /health and /openapi.json needs `Authorization: Bearer <token>` (the owner's: admin). */
   token?: string;
   /** Tokens with roles (`bridges/access`): reading needs viewer, posting orders and counts needs operator. */
@@ -174,7 +174,10 @@ export async function startErpApi(source: PlanSource, options: ErpApiOptions = {
       if (!req.complete) req.resume();
     });
   };
-  const http = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, respond) : createServer(respond);
+  const https = options.tls ? createHttpsServer(options.tls.serverOptions, respond) : undefined;
+  // A renewed certificate applies to the next connection.
+  if (https) https.on('close', options.tls!.serve(https));
+  const http = https ?? createServer(respond);
   // Node closes an idle keep-alive socket after 5 s; a client that reuses it at that moment (the plant's
   // thread was busy, e.g. a HiGHS re-plan) gets ECONNRESET. Clients (undici, browsers) drop idle sockets
   // sooner than this, so the server never closes one under a request in flight.

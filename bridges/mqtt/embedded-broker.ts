@@ -1,22 +1,8 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket, type Server as TlsServer } from 'node:tls';
 import { Aedes, type Client as AedesClient } from 'aedes';
 import { BrokerAccess, type BrokerAccessOptions } from './access/broker-access.js';
-
-/**
- * TLS on the embedded broker, as a Mosquitto listener's `certfile`,
- * `keyfile` and `cafile`: with `ca`, clients must present a certificate that
- * CA signed (`require_certificate true`) and are known by its common name
- * (`use_identity_as_username true`: the password file is not consulted for
- * them; the ACL applies to that name).
- */
-export interface EmbeddedBrokerTls {
-  /** The broker's certificate (PEM, chain after the leaf); it must name the address clients use. */
-  cert: string | Buffer;
-  key: string | Buffer;
-  /** The CA that signs client certificates: when given, a client without one is refused. */
-  ca?: string | Buffer;
-}
+import type { ServerTls } from '../access/server-tls.js';
 
 export interface EmbeddedBrokerOptions {
   /** TCP port; 0 (the default) lets the system pick a free one. */
@@ -25,8 +11,15 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** Who may connect and what they may publish and receive: Mosquitto's password and ACL files (`access/`). */
   access?: BrokerAccessOptions;
-  /** Listen with TLS (`mqtts://`), and with client certificates when `tls.ca` is given. */
-  tls?: EmbeddedBrokerTls;
+  /**
+   * Listen with TLS (`mqtts://`), as a Mosquitto listener's `certfile`,
+   * `keyfile`, `cafile` and `crlfile`: with a CA, clients must present a
+   * certificate it signed (`require_certificate true`) and are known by its
+   * common name (`use_identity_as_username true`: the password file is not
+   * consulted for them; the ACL applies to that name). Renewed files apply
+   * without a restart; a client the new CRL revokes is disconnected.
+   */
+  tls?: ServerTls;
 }
 
 /** Topic a refused publish is moved to: `$` topics match no wildcard and no ACL grants them, so nobody receives it. */
@@ -92,6 +85,7 @@ export class EmbeddedBroker {
   readonly protocolVersion = 4 as const;
   private readonly sockets = new Set<Socket>();
   private stopped?: Promise<void>;
+  private readonly unserve: (() => void) | undefined;
 
   private constructor(
     private readonly aedes: Aedes,
@@ -99,27 +93,45 @@ export class EmbeddedBroker {
     readonly host: string,
     readonly port: number,
     private readonly access: BrokerAccess | undefined,
-    readonly tls: boolean,
+    private readonly serverTls: { files: ServerTls; server: TlsServer } | undefined,
   ) {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
+    if (serverTls) {
+      const secure = new Set<TLSSocket>();
+      serverTls.server.on('secureConnection', (socket) => {
+        secure.add(socket);
+        socket.on('close', () => secure.delete(socket));
+      });
+      // A revocation ends the sessions of certificates it lists, not only their next handshake (Mosquitto waits for that).
+      this.unserve = serverTls.files.serve(serverTls.server, (revoked) => {
+        for (const s of secure) {
+          const serial = s.getPeerX509Certificate()?.serialNumber;
+          if (serial !== undefined && revoked.has(serial)) s.destroy();
+        }
+      });
+    }
+  }
+
+  /** Whether clients connect over TLS (`mqtts://`). */
+  get tls(): boolean {
+    return this.serverTls !== undefined;
   }
 
   static async start(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
     const host = options.host ?? '127.0.0.1';
     // Client certificates name users for the ACL, so they need the policy even without access files (which grants all).
-    const access = options.access || options.tls?.ca !== undefined ? new BrokerAccess(options.access ?? {}) : undefined;
+    const access = options.access || options.tls?.requiresClientCertificates ? new BrokerAccess(options.access ?? {}) : undefined;
     const aedes = await Aedes.createBroker();
     if (access) enforce(aedes, access);
     // A client's protocol error is its problem: aedes drops that connection; the broker carries on.
     aedes.on('clientError', () => {});
     aedes.on('connectionError', () => {});
     const tls = options.tls;
-    const server = tls
-      ? createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.ca !== undefined ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, aedes.handle)
-      : createServer(aedes.handle);
+    const tlsServer = tls ? createTlsServer(tls.serverOptions, aedes.handle) : undefined;
+    const server = tlsServer ?? createServer(aedes.handle);
     // A failed handshake (no certificate, an unknown CA, plain MQTT on the TLS port) is that client's problem.
     server.on('tlsClientError', () => {});
     try {
@@ -136,7 +148,7 @@ export class EmbeddedBroker {
       const code = (e as NodeJS.ErrnoException).code;
       throw new Error(`the embedded MQTT broker cannot listen on ${host}:${options.port ?? 0} (${code ?? (e as Error).message})`);
     }
-    return new EmbeddedBroker(aedes, server, host, (server.address() as AddressInfo).port, access, tls !== undefined);
+    return new EmbeddedBroker(aedes, server, host, (server.address() as AddressInfo).port, access, tls && tlsServer ? { files: tls, server: tlsServer } : undefined);
   }
 
   /** Where clients connect: `mqtt://127.0.0.1:PORT` (`mqtts://` with TLS); a broker on every interface is reached on loopback. */
@@ -157,6 +169,7 @@ export class EmbeddedBroker {
       for (const s of this.sockets) s.destroy();
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.access?.close();
+      this.unserve?.();
     })();
     return this.stopped;
   }

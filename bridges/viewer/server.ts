@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { ServerCertificate } from '../access/server-certificate.js';
+import type { ServerTls } from '../access/server-tls.js';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import type { ViewSource } from '../../runtime/view/view-source.js';
@@ -27,7 +27,7 @@ export interface ViewerServerOptions {
   /** Interface to listen on: loopback unless told otherwise. */
   host?: string;
   /** Serve the page and socket.io over HTTPS (and WSS), so tokens and sign-ins never cross a network in clear. */
-  tls?: ServerCertificate;
+  tls?: ServerTls;
   /** The owner's token (admin: may control and reset the plant); without it and `tokens` every client is read-only. */
   operatorToken?: string;
   /** Further tokens with roles (viewer, operator, admin) from a tokens file; it should include the owner's. */
@@ -117,7 +117,10 @@ export class ViewerServer {
     const challenges = new LesseeChallenges();
     // Lessees fetch their one-time sign-in challenge here (only when lessees are on).
     const route = (req: IncomingMessage, res: ServerResponse) => (options.lessees && challenges.handle(req, res)) || files(req, res);
-    const http = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, route) : createServer(route);
+    const https = options.tls ? createHttpsServer(options.tls.serverOptions, route) : undefined;
+    // A renewed certificate applies to the next connection.
+    if (https) https.on('close', options.tls!.serve(https));
+    const http = https ?? createServer(route);
     const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
     const server = new ViewerServer(source, http, io, options, challenges);
     // Who a client is, decided before it connects: a refused sign-in gets its reason as a connect_error.

@@ -6,7 +6,7 @@ import { startEmbeddedBroker, startPlantMqtt } from '../../bridges/mqtt/plant-br
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import type { EmbeddedBrokerSettings } from '../mqtt-flags.js';
 import type { AccessTokens } from '../../bridges/access/access-tokens.js';
-import type { ServerCertificate } from '../../bridges/access/server-certificate.js';
+import type { ServerTls } from '../../bridges/access/server-tls.js';
 import { plantTopics } from '../../bridges/mqtt/plant-topics.js';
 import { SparkplugNode } from '../../bridges/mqtt/sparkplug-node.js';
 import { TelemetryIngest } from '../../bridges/mqtt/telemetry-ingest.js';
@@ -61,7 +61,7 @@ export interface BridgeFlags {
   vda5050Vehicles?: string;
   host: string;
   /** The certificate the page is served with: the ERP API is served with it too. */
-  https?: ServerCertificate;
+  https?: ServerTls;
   mqttFed: MachineSpec[];
   machineSpecs: MachineSpec[];
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cli } from '../../test/support/cli.js';
+import { makeSitePki } from '../../test/support/certificates.js';
 
 describe('serve: MQTT flags', () => {
   it('refuses a broker address that is not one, and flags that exclude each other, in one line', async () => {
@@ -23,6 +27,21 @@ describe('serve: MQTT flags', () => {
     expect(await serve('--mqtt-bind', 'a b\nc')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt-bind: an interface address or host name, got "a b\\u000ac"\n' });
     expect(await serve('--mqtt-certfile', '/nonexistent/b.crt', '--mqtt-keyfile', '/nonexistent/b.key')).toMatchObject({ code: 2, stderr: 'hyperfactory: --mqtt-certfile: no such file /nonexistent/b.crt\n' });
     expect((await serve('--mqtt-bind', '127.0.0.1', '--mqtt', 'mqtt://127.0.0.1:1883')).stderr).toMatch(/^hyperfactory: .*configure the embedded broker: drop --mqtt/);
+    expect(await serve('--mqtt-certfile', 'b.crt', '--mqtt-keyfile', 'b.key', '--mqtt-crlfile', 'site.crl')).toMatchObject({
+      code: 2,
+      stderr: 'hyperfactory: --mqtt-crlfile revokes client certificates: give the CA that signs them with --mqtt-cafile\n',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'serve-flags-'));
+    try {
+      const pki = makeSitePki(dir);
+      const { certFile, keyFile } = pki.server;
+      expect(await serve('--mqtt-certfile', certFile, '--mqtt-keyfile', keyFile, '--mqtt-cafile', pki.caFile, '--mqtt-crlfile', 'package.json')).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/^hyperfactory: --mqtt-crlfile: package\.json: not a certificate revocation list \(.*\)\n$/),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(await serve('--tls-cert', 'v.crt')).toMatchObject({ code: 2, stderr: 'hyperfactory: --tls-cert and --tls-key go together\n' });
     expect(await serve('--tls-cert', 'package.json', '--tls-key', 'package.json')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^hyperfactory: --tls-cert\/--tls-key: package\.json: not a PEM certificate \(.*\)\n$/) });
   });

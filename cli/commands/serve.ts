@@ -23,7 +23,8 @@ import { LeaseAccess } from '../../bridges/evm/lease-access.js';
 import { linkFlagHelp, linkFlagSpec, linkSecurityFlags, mayCarry } from '../link-flags.js';
 import { AccessTokens, TokensFileError } from '../../bridges/access/access-tokens.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
-import { CertificateFileError, readServerCertificate, type ServerCertificate } from '../../bridges/access/server-certificate.js';
+import { CertificateFileError } from '../../bridges/access/server-certificate.js';
+import { ServerTls } from '../../bridges/access/server-tls.js';
 import { isLoopback } from '../loopback.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--tls-cert FILE --tls-key FILE] [--token T | --read-only] [--tokens FILE]
@@ -46,7 +47,8 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
   --host H listens on H (default 127.0.0.1) for the page, socket.io and the
   ERP API; --tls-cert FILE --tls-key FILE serve them over HTTPS (and WSS), so
   tokens and sign-ins do not cross the network in clear (a warning says so
-  when --host leaves loopback without them).
+  when --host leaves loopback without them); renewed files apply without a
+  restart.
   --replay FILE plays a recorded event log (run --log) of this scenario instead,
   with a time slider.
   A live plant is also on MQTT (topics in docs/mqtt.md: telemetry, predictions,
@@ -180,10 +182,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values.lessees && (values.replay !== undefined || values.ledger === 'memory')) throw new UsageError('--lessees checks leases on the chain: it needs a live plant with --ledger chain');
   if (values.viewers && !values.lessees) throw new UsageError('--viewers goes with --lessees (without it every viewer is admitted already)');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  let https: ServerCertificate | undefined;
+  let https: ServerTls | undefined;
   if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
     try {
-      https = readServerCertificate(values['tls-cert'], values['tls-key']);
+      https = new ServerTls({ certFile: values['tls-cert'], keyFile: values['tls-key'] }, (line) => process.stderr.write(`serve: ${line}\n`));
     } catch (e) {
       if (e instanceof CertificateFileError) throw new UsageError(`--tls-cert/--tls-key: ${e.message}`);
       throw e;

@@ -14,7 +14,8 @@ import { startServe } from '../support/live-run.js';
  * from the site's CA: the plant's own connections show its certificate, a
  * dashboard's certificate gives it read access to telemetry by the ACL, and
  * plain MQTT, a client without a certificate and one that does not trust the
- * site's CA are refused. The page is served over HTTPS with the same site
+ * site's CA are refused, as is a certificate the CA's revocation list names
+ * (--mqtt-crlfile, read again when it changes). The page is served over HTTPS with the same site
  * certificate (--tls-cert/--tls-key).
  */
 const topics = plantTopics('turbine-failure');
@@ -30,8 +31,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('serve with an embedded broker on TLS with client certificates', () => {
   it('admits the certified names only, each with its grants', async () => {
     const plant = pki.client('plant');
+    const former = pki.client('former');
+    pki.revoke('former');
     const serve = await startServe(['scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000',
-        '--mqtt-certfile', pki.server.certFile, '--mqtt-keyfile', pki.server.keyFile, '--mqtt-cafile', pki.caFile, '--mqtt-acl-file', join(dir, 'acl'),
+        '--mqtt-certfile', pki.server.certFile, '--mqtt-keyfile', pki.server.keyFile, '--mqtt-cafile', pki.caFile, '--mqtt-crlfile', pki.crlFile, '--mqtt-acl-file', join(dir, 'acl'),
         '--mqtt-ca', pki.caFile, '--mqtt-cert', plant.certFile, '--mqtt-key', plant.keyFile,
         '--tls-cert', pki.server.certFile, '--tls-key', pki.server.keyFile]);
     const stdout = serve.stdout();
@@ -54,6 +57,7 @@ describe('serve with an embedded broker on TLS with client certificates', () => 
       await expect(connect('plain', undefined, url!.replace('mqtts:', 'mqtt:'))).rejects.toThrow(/cannot connect/);
       await expect(connect('untrusting', { cert: pki.client('dashboard').cert, key: pki.client('dashboard').key })).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
       await expect(connect('no-cert', { ca })).rejects.toThrow(/cannot connect/);
+      await expect(connect('former-1', { ca, cert: former.cert, key: former.key })).rejects.toThrow(/cannot connect/);
 
       const dashboard = await connect('dashboard-1', { ca, cert: pki.client('dashboard').cert, key: pki.client('dashboard').key });
       const telemetry: string[] = [];
@@ -70,6 +74,12 @@ describe('serve with an embedded broker on TLS with client certificates', () => 
       await waitUntil('the console’s answer', () => results.some((r) => r.includes('from-console')), 30_000);
       expect(results.some((r) => r.includes('from-dashboard'))).toBe(false);
       expect(stderr()).not.toMatch(/mqtt.*(error|cannot)/i);
+
+      // The dashboard's certificate revoked while serve runs: the broker reads the new CRL and refuses it from then on.
+      pki.revoke('dashboard');
+      await waitUntil('the new CRL read', () => stderr().includes(`mqtt broker: ${pki.server.certFile}, ${pki.server.keyFile}, ${pki.caFile}, ${pki.crlFile} read again`), 10_000);
+      await expect(connect('dashboard-2', { ca, cert: pki.client('dashboard').cert, key: pki.client('dashboard').key })).rejects.toThrow(/cannot connect/);
+      await connect('console-2', { ca, cert: plant.cert, key: plant.key });
     } finally {
       for (const p of ports) await p.close();
       await serve.stop();

@@ -13,7 +13,7 @@ export interface Mosquitto {
   port: number;
   /** What the broker logged (for failure messages). */
   log: () => string;
-  /** SIGHUP: Mosquitto reads its password and ACL files again. */
+  /** SIGHUP: Mosquitto reads its password and ACL files, and its CRL, again. */
   reload: () => void;
   /**
    * Stops the broker and starts it again on the same port with the same
@@ -42,9 +42,10 @@ export interface MosquittoOptions {
   /**
    * A TLS listener (`mqtts://`): the broker's certificate and key files and,
    * with `caFile`, client certificates required and their common name used as
-   * the username (`require_certificate`, `use_identity_as_username`).
+   * the username (`require_certificate`, `use_identity_as_username`); with
+   * `crlFile`, that CA's revocation list (`crlfile`, read again on `reload`).
    */
-  tls?: { certFile: string; keyFile: string; caFile?: string };
+  tls?: { certFile: string; keyFile: string; caFile?: string; crlFile?: string };
 }
 
 /**
@@ -117,7 +118,12 @@ function configLines(port: number, dir: string, options: MosquittoOptions): stri
     : ['persistence false'];
   const t = options.tls;
   const tls = t
-    ? [`certfile ${t.certFile}`, `keyfile ${t.keyFile}`, ...(t.caFile !== undefined ? [`cafile ${t.caFile}`, 'require_certificate true', 'use_identity_as_username true'] : [])]
+    ? [
+        `certfile ${t.certFile}`,
+        `keyfile ${t.keyFile}`,
+        ...(t.caFile !== undefined ? [`cafile ${t.caFile}`, 'require_certificate true', 'use_identity_as_username true'] : []),
+        ...(t.crlFile !== undefined ? [`crlfile ${t.crlFile}`] : []),
+      ]
     : [];
   return [`listener ${port} 127.0.0.1`, ...tls, ...access, ...persistence, 'log_dest stderr', 'log_type error', 'log_type warning', ''];
 }

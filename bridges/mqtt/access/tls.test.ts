@@ -6,6 +6,8 @@ import { EmbeddedBroker } from '../embedded-broker.js';
 import { MqttPort, type MqttCredentials } from '../mqtt-port.js';
 import { startMosquitto } from '../../../test/support/mosquitto.js';
 import { makeSitePki, type SitePki } from '../../../test/support/certificates.js';
+import { ServerTls } from '../../access/server-tls.js';
+import mqtt from 'mqtt';
 
 /**
  * MQTT over TLS with the same certificates on a real Mosquitto and on the
@@ -45,16 +47,24 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
   }
 }
 
-type Broker = { url: string; stop: () => Promise<void> };
-/** Without client certificates the broker is open to anyone who trusts it (no ACL); with them, the ACL applies to the certified names. */
-const brokers: Record<'mosquitto' | 'embedded', (clientCertificates: boolean) => Promise<Broker>> = {
-  mosquitto: async (clientCertificates) => {
-    const m = await startMosquitto({ ...(clientCertificates ? { aclFile } : {}), tls: { certFile: pki.server.certFile, keyFile: pki.server.keyFile, ...(clientCertificates ? { caFile: pki.caFile } : {}) } });
-    return { url: m.url, stop: m.stop };
+type Broker = { url: string; stop: () => Promise<void>; reload: () => void };
+/**
+ * Without client certificates the broker is open to anyone who trusts it (no ACL); with them, the ACL applies to
+ * the certified names, and `crl` adds the CA's revocation list (`reload` makes Mosquitto read it again; the
+ * embedded broker watches its files).
+ */
+const brokers: Record<'mosquitto' | 'embedded', (clientCertificates: boolean, crl?: boolean) => Promise<Broker>> = {
+  mosquitto: async (clientCertificates, crl) => {
+    const m = await startMosquitto({
+      ...(clientCertificates ? { aclFile } : {}),
+      tls: { certFile: pki.server.certFile, keyFile: pki.server.keyFile, ...(clientCertificates ? { caFile: pki.caFile } : {}), ...(crl ? { crlFile: pki.crlFile } : {}) },
+    });
+    return { url: m.url, stop: m.stop, reload: m.reload };
   },
-  embedded: async (clientCertificates) => {
-    const b = await EmbeddedBroker.start({ ...(clientCertificates ? { access: { aclFile } } : {}), tls: { cert: pki.server.cert, key: pki.server.key, ...(clientCertificates ? { ca: readFileSync(pki.caFile) } : {}) } });
-    return { url: b.url, stop: () => b.stop() };
+  embedded: async (clientCertificates, crl) => {
+    const tls = new ServerTls({ certFile: pki.server.certFile, keyFile: pki.server.keyFile, ...(clientCertificates ? { caFile: pki.caFile } : {}), ...(crl ? { crlFile: pki.crlFile } : {}) });
+    const b = await EmbeddedBroker.start({ ...(clientCertificates ? { access: { aclFile } } : {}), tls });
+    return { url: b.url, stop: () => b.stop(), reload: () => {} };
   },
 };
 
@@ -114,6 +124,54 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('MQTT over TLS o
       // The dashboard's command reached the broker before the plant's telemetry: had it passed, the plant would hold it first.
       expect(atPlant).toEqual(['hyperfactory/p1/telemetry/t1 a', 'hyperfactory/p1/commands c']);
       expect(atDashboard).toEqual(['hyperfactory/p1/telemetry/t1 a']);
+    } finally {
+      await broker.stop();
+    }
+  }, 60_000);
+  it('refuses a certificate the CA revoked (its CRL), and a revocation made during the run: read again without a restart, the revoked client cut off', async () => {
+    const kept = pki.client(`kept-${kind}`);
+    const revoked = pki.client(`revoked-${kind}`);
+    const gone = pki.client(`gone-${kind}`);
+    pki.revoke(`gone-${kind}`);
+    const broker = await brokers[kind](true, true);
+    /** A bare client that does not reconnect: it tells when its connection ends. */
+    const session = (files: { cert: Buffer; key: Buffer }) =>
+      new Promise<{ connected: boolean; closed: Promise<void>; end: () => void }>((resolve) => {
+        const c = mqtt.connect(broker.url, { ca: ca(), cert: files.cert, key: files.key, reconnectPeriod: 0, connectTimeout: 5000, clientId: `s-${Math.random().toString(36).slice(2)}` });
+        const closed = new Promise<void>((r) => c.once('close', () => r()));
+        c.once('connect', () => resolve({ connected: true, closed, end: () => void c.end(true) }));
+        c.once('close', () => resolve({ connected: false, closed, end: () => {} }));
+        c.on('error', () => {});
+      });
+    try {
+      expect((await session(gone)).connected).toBe(false);
+      const keptSession = await session(kept);
+      const revokedSession = await session(revoked);
+      expect([keptSession.connected, revokedSession.connected]).toEqual([true, true]);
+      let keptClosed = false;
+      void keptSession.closed.then(() => (keptClosed = true));
+
+      pki.revoke(`revoked-${kind}`);
+      broker.reload();
+      const refusedAgain = async () => {
+        const end = Date.now() + 10_000;
+        for (;;) {
+          const s = await session(revoked);
+          s.end();
+          if (!s.connected) return true;
+          if (Date.now() > end) return false;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      expect(await refusedAgain()).toBe(true);
+      const again = await session(kept);
+      expect(again.connected).toBe(true);
+      again.end();
+      // The embedded broker ends the revoked client's session too; Mosquitto refuses it at its next handshake only.
+      if (kind === 'embedded') await revokedSession.closed;
+      expect(keptClosed).toBe(false);
+      keptSession.end();
+      revokedSession.end();
     } finally {
       await broker.stop();
     }

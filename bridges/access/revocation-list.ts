@@ -1,0 +1,85 @@
+import { X509Certificate, verify } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import type { Time } from '@peculiar/asn1-x509';
+import { CertificateList } from '@peculiar/asn1-x509';
+import { fromBER, Sequence } from 'asn1js';
+import { oneLine } from '../../agents/protocol/one-line.js';
+import { CertificateFileError } from './server-certificate.js';
+
+/** A CA's certificate revocation list, checked: its PEM for OpenSSL, and the serials it revokes. */
+export interface RevocationList {
+  pem: Buffer;
+  /** Revoked serial numbers, upper-case hex without leading zeros (as `X509Certificate.serialNumber`). */
+  revoked: ReadonlySet<string>;
+  nextUpdate: Date | undefined;
+}
+
+/** A serial number as Node's `X509Certificate.serialNumber` gives it, whatever hex it came as. */
+export const serialKey = (hex: string): string => hex.toUpperCase().replace(/^0+(?=.)/, '');
+
+/** Digest of each CRL signature algorithm OpenSSL's `ca -gencrl` writes (null: the key type fixes it, Ed25519). */
+const DIGESTS: Record<string, string | null> = {
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.3.101.112': null,
+};
+
+const PEM = /-----BEGIN X509 CRL-----([\s\S]+?)-----END X509 CRL-----/;
+
+/** The certificates of a PEM bundle (a site's CA file may hold several). */
+function certificatesOf(ca: Buffer): X509Certificate[] {
+  const blocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((b) => new X509Certificate(b));
+}
+
+const dateOf = (t: Time | undefined): Date | undefined => (t === undefined ? undefined : t.getTime());
+
+/**
+ * Reads a CRL (PEM or DER, as `openssl ca -gencrl` writes it) and checks it
+ * before a TLS server uses it: signed by one of the CAs in `ca`, and not past
+ * its next update. OpenSSL would otherwise refuse every client (a CRL of
+ * another CA leaves the clients' CA without one; an expired CRL fails every
+ * check) with nothing in the logs to say why.
+ */
+export function readRevocationList(file: string, bytes: Buffer, ca: Buffer, now = new Date()): RevocationList {
+  const wrong = (detail: string) => new CertificateFileError(`${file}: ${detail}`, 'crl');
+  const pemBody = PEM.exec(bytes.toString('latin1'))?.[1];
+  const der = pemBody !== undefined ? Buffer.from(pemBody.replace(/\s+/g, ''), 'base64') : bytes;
+  let list: CertificateList;
+  let tbs: Uint8Array;
+  try {
+    const outer = fromBER(new Uint8Array(der));
+    if (outer.offset !== der.length || !(outer.result instanceof Sequence) || outer.result.valueBlock.value.length !== 3) throw new Error('not one DER sequence of three parts');
+    // The signed bytes exactly as written: a re-encoding could differ from them.
+    tbs = new Uint8Array(outer.result.valueBlock.value[0].valueBeforeDecodeView);
+    list = AsnConvert.parse(der, CertificateList);
+  } catch (e) {
+    throw wrong(`not a certificate revocation list (${oneLine((e as Error).message)})`);
+  }
+  const algorithm = list.signatureAlgorithm.algorithm;
+  if (!(algorithm in DIGESTS)) throw wrong(`signed with algorithm ${algorithm}, which this server does not check (use ECDSA, RSA PKCS#1 v1.5 or Ed25519)`);
+  let issuers: X509Certificate[];
+  try {
+    issuers = certificatesOf(ca);
+  } catch (e) {
+    throw new CertificateFileError(`the CA file holds something that is not a PEM certificate (${oneLine((e as Error).message)})`, 'ca');
+  }
+  const signature = new Uint8Array(list.signature);
+  const signedBy = issuers.find((issuer) => {
+    try {
+      return verify(DIGESTS[algorithm], tbs, issuer.publicKey, signature);
+    } catch {
+      return false; // a CA of another key type
+    }
+  });
+  if (!signedBy) throw wrong(`not signed by the CA that signs the clients' certificates (${issuers.map((i) => oneLine(i.subject)).join('; ') || 'none in the CA file'})`);
+  const nextUpdate = dateOf(list.tbsCertList.nextUpdate);
+  if (nextUpdate && nextUpdate.getTime() < now.getTime()) throw wrong(`expired on ${nextUpdate.toISOString()}: every client would be refused; issue a fresh one (openssl ca -gencrl)`);
+  const revoked = new Set((list.tbsCertList.revokedCertificates ?? []).map((r) => serialKey(Buffer.from(r.userCertificate).toString('hex'))));
+  const pem = `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END X509 CRL-----\n`;
+  return { pem: Buffer.from(pem), revoked, nextUpdate };
+}
