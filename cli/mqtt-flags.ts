@@ -110,7 +110,7 @@ export function embeddedBrokerFlags(values: BrokerFlagValues): EmbeddedBrokerSet
   let tls: EmbeddedBrokerSettings['tls'];
   if (certFile !== undefined && keyFile !== undefined) {
     try {
-      tls = new ServerTls({ certFile, keyFile, ...(caFile !== undefined ? { caFile } : {}), ...(crlFile !== undefined ? { crlFile } : {}) }, onReload);
+      tls = new ServerTls({ certFile, keyFile, ...(caFile !== undefined ? { caFile } : {}), ...(crlFile !== undefined ? { crlFile } : {}) }, { report: onReload });
     } catch (e) {
       if (e instanceof CertificateFileError) throw new UsageError(`--mqtt-${e.file}file: ${e.message}`);
       throw e;

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import { CertificateFileError, readCertificateFile, readServerCertificate } from './server-certificate.js';
@@ -28,6 +29,17 @@ interface Material {
 
 /** Half a second after the last change: a certificate and its key replaced one after the other are read once. */
 const SETTLE_MS = 500;
+/** How long before a certificate or CRL runs out its server says so, by default. */
+const WARN_AHEAD_MS = 7 * 86_400_000;
+/** setTimeout's longest delay; a later warning is armed again when it fires. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+export interface ServerTlsOptions {
+  /** Where reloads, refusals and expiry warnings are told (one line each). */
+  report?: (line: string) => void;
+  /** How long before the certificate or the CRL runs out to warn (7 days). */
+  warnAheadMs?: number;
+}
 
 /**
  * A server's TLS material, checked when read and read again when a file
@@ -36,12 +48,17 @@ const SETTLE_MS = 500;
  * told to whoever serves (the MQTT broker drops its connection). A change
  * that does not check out (a key of another certificate, a CRL of another
  * CA, a file half written) leaves the previous material in force and is
- * reported. The watchers do not keep the process alive.
+ * reported. While served, it also warns ahead of the certificate's end and
+ * the CRL's next update: past either, every client is refused. The watchers
+ * and timers do not keep the process alive.
  */
 export class ServerTls {
   private material: Material;
   private readonly servers = new Map<TlsServer, ((revoked: ReadonlySet<string>) => void) | undefined>();
   private timer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** Expiries warned of already (`what@time`). */
+  private readonly warned = new Set<string>();
   private watching = false;
   private readonly changed = () => {
     clearTimeout(this.timer);
@@ -52,7 +69,7 @@ export class ServerTls {
   /** Reads and checks every file; throws a `CertificateFileError` naming the one that is wrong. */
   constructor(
     readonly files: ServerTlsFiles,
-    private readonly onReload?: (line: string) => void,
+    private readonly options: ServerTlsOptions = {},
   ) {
     this.material = ServerTls.read(files);
   }
@@ -101,7 +118,7 @@ export class ServerTls {
     try {
       material = ServerTls.read(this.files);
     } catch (e) {
-      this.onReload?.(`${(e as Error).message}; the previous certificates stay in force`);
+      this.options.report?.(`${(e as Error).message}; the previous certificates stay in force`);
       return;
     }
     this.material = material;
@@ -109,7 +126,32 @@ export class ServerTls {
       server.setSecureContext(this.contextOptions());
       if (material.crl) onRevoked?.(material.crl.revoked);
     }
-    this.onReload?.(`${this.paths().join(', ')} read again`);
+    this.options.report?.(`${this.paths().join(', ')} read again`);
+    this.armExpiryWarning();
+  }
+
+  /** What runs out next (the certificate, or the CRL at its next update), and when. */
+  private nextExpiry(): { what: string; at: number } {
+    const { cert, crl } = this.material;
+    const certificate = { what: `the certificate in ${this.files.certFile}`, at: new Date(new X509Certificate(cert).validTo).getTime() };
+    const update = crl?.nextUpdate?.getTime();
+    return update !== undefined && update < certificate.at ? { what: `the revocation list ${this.files.crlFile} (its next update)`, at: update } : certificate;
+  }
+
+  /** Warns `warnAheadMs` before the next expiry (at once when nearer; once per expiry), and when it has passed. */
+  private armExpiryWarning(): void {
+    clearTimeout(this.expiryTimer);
+    if (!this.watching || !this.options.report) return;
+    const { what, at } = this.nextExpiry();
+    const now = Date.now();
+    if (now >= at) return this.options.report(`${what} has run out (${new Date(at).toISOString()}): every client is refused until it is renewed`);
+    const warnAt = at - (this.options.warnAheadMs ?? WARN_AHEAD_MS);
+    if (now >= warnAt && !this.warned.has(`${what}@${at}`)) {
+      this.warned.add(`${what}@${at}`);
+      this.options.report(`${what} runs out at ${new Date(at).toISOString()}: renew it, or every client is refused from then on`);
+    }
+    this.expiryTimer = setTimeout(() => this.armExpiryWarning(), Math.min((now < warnAt ? warnAt : at) - now, MAX_DELAY_MS));
+    this.expiryTimer.unref();
   }
 
   private contextOptions(): SecureContextOptions {
@@ -125,6 +167,7 @@ export class ServerTls {
   private watch(): void {
     if (this.watching) return;
     this.watching = true;
+    this.armExpiryWarning();
     for (const file of this.paths()) watchFile(file, { interval: 250, persistent: false }, this.changed);
   }
 
@@ -132,6 +175,7 @@ export class ServerTls {
     if (!this.watching) return;
     this.watching = false;
     clearTimeout(this.timer);
+    clearTimeout(this.expiryTimer);
     for (const file of this.paths()) unwatchFile(file, this.changed);
   }
 }

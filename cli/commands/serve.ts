@@ -185,7 +185,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   let https: ServerTls | undefined;
   if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
     try {
-      https = new ServerTls({ certFile: values['tls-cert'], keyFile: values['tls-key'] }, (line) => process.stderr.write(`serve: ${line}\n`));
+      https = new ServerTls({ certFile: values['tls-cert'], keyFile: values['tls-key'] }, { report: (line) => process.stderr.write(`serve: ${line}\n`) });
     } catch (e) {
       if (e instanceof CertificateFileError) throw new UsageError(`--tls-cert/--tls-key: ${e.message}`);
       throw e;
