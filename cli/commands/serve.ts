@@ -194,7 +194,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   applyMqttIdentity(values);
   const brokerSettings = embeddedBrokerFlags(values);
   if (brokerSettings && (values.mqtt !== undefined || values['no-mqtt']))
-    throw new UsageError('--mqtt-password-file, --mqtt-acl-file, --mqtt-certfile/keyfile/cafile and --mqtt-bind configure the embedded broker: drop --mqtt / --no-mqtt (a Mosquitto takes the same files and settings in its own config)');
+    throw new UsageError('--mqtt-password-file, --mqtt-acl-file, --mqtt-certfile/keyfile/cafile/crlfile and --mqtt-bind configure the embedded broker: drop --mqtt / --no-mqtt (a Mosquitto takes the same files and settings in its own config)');
   const staticDir = join(projectRoot(), 'viewer', 'dist');
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
