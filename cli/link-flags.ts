@@ -34,6 +34,10 @@ export interface LinkFlags {
   close: () => void;
 }
 
+/** Said on stderr by a plant with remote agents, and an agent host, that run without --identity/--principals. */
+export const UNSEALED_LINK =
+  'the live link is not sealed: any client the broker lets onto the plant\'s live topics can speak for agent hosts and their agents (give --identity and --principals; docs/live-runs.md, "Sealed link")';
+
 /** The link security the flags ask for (both or neither), and what to close at the end. */
 export function linkSecurityFlags(values: { identity?: string; principals?: string; keyring?: string }, onReload: (line: string) => void): LinkFlags | undefined {
   if (values.keyring !== undefined && (values.identity === undefined || values.principals === undefined)) throw new UsageError('--keyring goes with --identity and --principals');

@@ -6,7 +6,7 @@ import { AgentHostProcess } from '../../bridges/mqtt/live/agent-host-process.js'
 import { idPattern } from '../../bridges/mqtt/live/id-pattern.js';
 import { MqttConnectError } from '../../bridges/mqtt/mqtt-port.js';
 import { applyMqttIdentity, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
-import { linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
+import { UNSEALED_LINK, linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
 import { edgeFailSafeFlags, edgeFlagHelp, edgeFlagSpec } from '../edge-flags.js';
 import { EdgeJournalError } from '../../bridges/mqtt/live/edge/edge-journal.js';
 
@@ -70,6 +70,7 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
     throw e;
   }
   process.stdout.write(`agent host ${host} for ${scenario.name} on ${values.mqtt}, offering ${values.agents}; waiting for the plant\nCtrl-C stops.\n`);
+  if (!link) process.stderr.write(`agent host ${host}: ${UNSEALED_LINK}\n`);
   const stop = () => void agentHost.close();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

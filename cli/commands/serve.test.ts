@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../../test/support/cli.js';
 import { makeSitePki } from '../../test/support/certificates.js';
+import { startServe } from '../../test/support/live-run.js';
 
 describe('serve: MQTT flags', () => {
   it('refuses a broker address that is not one, and flags that exclude each other, in one line', async () => {
@@ -64,6 +65,18 @@ describe('serve --remote-agents and agent-host: bad flags', () => {
     expect(await cli('agent-host', 'scenarios/cobot-floor.yaml', '--mqtt', 'mqtt://127.0.0.1:1883')).toMatchObject({ code: 2 });
     expect(await cli('agent-host', 'scenarios/cobot-floor.yaml', '--agents', 'a,,b', '--mqtt', 'mqtt://127.0.0.1:1883')).toMatchObject({ code: 2, stderr: 'hyperfactory: --agents: agent pattern "a,,b" has an empty part\n' });
   }, 60_000);
+});
+
+describe('serve --remote-agents without a sealed link', () => {
+  it('runs, and says on stderr that any client on the live topics could speak for the hosts', async () => {
+    const serve = await startServe(['scenarios/cobot-floor.yaml', '--remote-agents', 'cobot-*', '--mqtt-port', '0', '--viewer-port', '0', '--ledger', 'memory']);
+    try {
+      expect(serve.stdout()).toMatch(/cobot-floor live at/);
+      expect(serve.stderr()).toContain('serve: the live link is not sealed: any client the broker lets onto the plant\'s live topics can speak for agent hosts and their agents (give --identity and --principals');
+    } finally {
+      await serve.stop();
+    }
+  }, 90_000);
 });
 
 describe('serve: ROS 2 and OPC UA flags', () => {

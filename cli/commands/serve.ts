@@ -20,7 +20,7 @@ import { openBridges, Openings, plantBroker } from './serve-bridges.js';
 import { chainFlagHelp, chainFlagSpec, openLedgerFlags } from '../chain-flags.js';
 import { applyMqttIdentity, embeddedBrokerFlags, mqttBrokerHelp, mqttBrokerSpec, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-flags.js';
 import { LeaseAccess } from '../../bridges/evm/lease-access.js';
-import { linkFlagHelp, linkFlagSpec, linkSecurityFlags, mayCarry } from '../link-flags.js';
+import { UNSEALED_LINK, linkFlagHelp, linkFlagSpec, linkSecurityFlags, mayCarry } from '../link-flags.js';
 import { AccessTokens, TokensFileError } from '../../bridges/access/access-tokens.js';
 import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
 import { CertificateFileError } from '../../bridges/access/server-certificate.js';
@@ -291,6 +291,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     const what = values.replay ? `replay of ${values.replay}` : `${scenario.name} live at ×${speed}`;
     const viewers = lessees ? `lessees (sign in with auth.lessee, docs/ledger.md)${lessees.allowViewers ? ' and viewers (read-only)' : ''}: ${server.url}` : `viewers (read-only): ${server.url}`;
     process.stdout.write(`${what}\n  operator: ${server.url}${token ? `?token=${token}` : ''}\n  ${viewers}\n${lines.map((l) => `  ${l}\n`).join('')}Ctrl-C stops.\n`);
+    if (remote && !link) process.stderr.write(`serve: ${UNSEALED_LINK}\n`);
   } catch (e) {
     await opened.close();
     throw e;

@@ -50,6 +50,8 @@ describe.skipIf(!existsSync(MOSQUITTO))('agent-host with local fail-safes (the C
     expect(r.stdout).toContain('agent host stopped');
     expect(r.stderr).toContain('agent host edge-cli: link isolated → resyncing (the plant is heard again)');
     expect(r.stderr).toContain('resyncing → linked');
+    // No --identity/--principals: it runs, and says what that leaves open.
+    expect(r.stderr).toContain('agent host edge-cli: the live link is not sealed: any client the broker lets onto the plant\'s live topics can speak for agent hosts and their agents');
     expect(JSON.parse(readFileSync(journal, 'utf8').split('\n')[0])).toMatchObject({ k: 'journal', host: 'edge-cli' });
     expect(machines.machines.get('press-1')!.running).toBe(true);
   }, 180_000);

@@ -77,5 +77,6 @@ describe('agent-host on a sealed link (built CLI)', () => {
       await broker.stop();
     }
     expect(output).toMatch(/agent host host-a for cobot-floor/);
+    expect(output).not.toMatch(/not sealed/);
   }, 120_000);
 });
