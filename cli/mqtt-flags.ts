@@ -31,7 +31,8 @@ export const mqttBrokerSpec = {
 export const mqttIdentityHelp = `  --mqtt-user NAME logs in to the broker as NAME with the password in the
   HYPERFACTORY_MQTT_PASSWORD environment variable; --mqtt-ca FILE trusts that
   CA for mqtts:// (a site's own), --mqtt-cert FILE --mqtt-key FILE present a
-  client certificate (PEM).`;
+  client certificate (PEM); the files are read again at each reconnection, so
+  a renewed certificate needs no restart.`;
 
 export const mqttBrokerHelp = `  --mqtt-password-file FILE --mqtt-acl-file FILE: the embedded broker admits
   only the users of that mosquitto_passwd file and grants what that Mosquitto
@@ -58,11 +59,17 @@ export function applyMqttIdentity(values: { 'mqtt-user'?: string; 'mqtt-ca'?: st
   if (values['mqtt-user'] === undefined && password !== undefined) throw new UsageError('HYPERFACTORY_MQTT_PASSWORD is set but --mqtt-user is not: say whose password it is');
   if (values['mqtt-user'] !== undefined && password === undefined) throw new UsageError(`--mqtt-user ${values['mqtt-user']}: set its password in HYPERFACTORY_MQTT_PASSWORD`);
   if ((values['mqtt-cert'] === undefined) !== (values['mqtt-key'] === undefined)) throw new UsageError('--mqtt-cert and --mqtt-key go together');
-  const credentials: MqttCredentials = {
-    ...(values['mqtt-user'] !== undefined ? { username: values['mqtt-user'], password } : {}),
+  const tlsFiles = () => ({
     ...(values['mqtt-ca'] !== undefined ? { ca: read('mqtt-ca', values['mqtt-ca']) } : {}),
     ...(values['mqtt-cert'] !== undefined ? { cert: read('mqtt-cert', values['mqtt-cert']) } : {}),
     ...(values['mqtt-key'] !== undefined ? { key: read('mqtt-key', values['mqtt-key']) } : {}),
+  });
+  const tls = tlsFiles();
+  const credentials: MqttCredentials = {
+    ...(values['mqtt-user'] !== undefined ? { username: values['mqtt-user'], password } : {}),
+    ...tls,
+    // Renewed files are shown at the next reconnection.
+    ...(Object.keys(tls).length > 0 ? { reread: tlsFiles } : {}),
   };
   if (Object.keys(credentials).length === 0) return undefined;
   setProcessCredentials(credentials);

@@ -45,6 +45,12 @@ export interface MqttCredentials {
   /** Client certificate and key, for brokers that require them (`require_certificate`). */
   cert?: string | Buffer;
   key?: string | Buffer;
+  /**
+   * Reads the TLS material again (its files): called before every reconnection, so a certificate renewed on disk
+   * (short-lived certificates, or one the CA revoked and re-issued) is what the next handshake shows. A throw keeps
+   * the material in use, reported.
+   */
+  reread?: () => Pick<MqttCredentials, 'ca' | 'cert' | 'key'>;
 }
 
 let processCredentials: MqttCredentials | undefined;
@@ -166,7 +172,19 @@ export class MqttPort implements FederationPort {
       client.on('error', onError);
       client.on('close', onClose);
     });
-    return new MqttPort(client, o.onError ?? ((e) => process.stderr.write(`mqtt ${o.clientId}: ${e.message}\n`)));
+    const onError = o.onError ?? ((e: Error) => process.stderr.write(`mqtt ${o.clientId}: ${e.message}\n`));
+    const reread = credentials?.reread;
+    if (reread) {
+      // mqtt.js emits 'reconnect' just before it builds the next connection from `client.options`.
+      client.on('reconnect', () => {
+        try {
+          Object.assign(client.options, reread());
+        } catch (e) {
+          onError(new Error(`the client certificate files cannot be read again (${(e as Error).message}); the previous ones are used`));
+        }
+      });
+    }
+    return new MqttPort(client, onError);
   }
 
   /** Publishes at QoS 1; `retain` keeps it on the broker as the topic's last value for late subscribers. */

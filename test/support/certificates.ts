@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -20,6 +20,10 @@ export interface SitePki {
   client(name: string): CertificateFiles;
   /** Revokes `name`'s client certificate and writes the new CRL over `crlFile` (in one rename). */
   revoke(name: string): void;
+  /** A new key and certificate for client `name`, written over its files; returns a copy of the old certificate's file (to revoke it). */
+  renewClient(name: string): string;
+  /** Revokes the certificate in `certFile` and writes the new CRL. */
+  revokeFile(certFile: string): void;
   /** A new key and certificate for the broker, written over `server`'s files (each in one rename); returns the new certificate. */
   renewServer(): Buffer;
 }
@@ -86,6 +90,10 @@ export function makeSitePki(dir: string, caName = 'test-site-ca'): SitePki {
     renameSync(`${crlFile}.new`, crlFile);
   };
   writeCrl();
+  const revokeFile = (certFile: string) => {
+    openssl('ca', '-revoke', certFile, '-keyfile', caKey, '-cert', caFile, '-config', config);
+    writeCrl();
+  };
   const clients = new Map<string, CertificateFiles>();
   const client = (name: string) => {
     let files = clients.get(name);
@@ -97,9 +105,13 @@ export function makeSitePki(dir: string, caName = 'test-site-ca'): SitePki {
     crlFile,
     server: issue('broker', 'server'),
     client,
-    revoke: (name) => {
-      openssl('ca', '-revoke', client(name).certFile, '-keyfile', caKey, '-cert', caFile, '-config', config);
-      writeCrl();
+    revoke: (name) => revokeFile(client(name).certFile),
+    revokeFile,
+    renewClient: (name) => {
+      const old = `${client(name).certFile}.${Date.now()}.old`;
+      copyFileSync(client(name).certFile, old);
+      clients.set(name, issue(name, 'client'));
+      return old;
     },
     renewServer: () => issue('broker', 'server').cert,
   };

@@ -177,3 +177,37 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('MQTT over TLS o
     }
   }, 60_000);
 });
+
+describe('a client certificate renewed on disk while connected', () => {
+  it('is shown at the next reconnection: the CA revokes the old one, the embedded broker cuts that session, and the client comes back with the new one by itself; nothing published meanwhile is lost', async () => {
+    const edgeFiles = pki.client('edge-renewing');
+    const watcherFiles = pki.client('watcher');
+    const broker = await EmbeddedBroker.start({ tls: new ServerTls({ certFile: pki.server.certFile, keyFile: pki.server.keyFile, caFile: pki.caFile, crlFile: pki.crlFile }) });
+    const errors: string[] = [];
+    // As the command line reads --mqtt-ca/--mqtt-cert/--mqtt-key: from the files, again before each reconnection.
+    const reread = () => ({ ca: readFileSync(pki.caFile), cert: readFileSync(edgeFiles.certFile), key: readFileSync(edgeFiles.keyFile) });
+    const edge = await MqttPort.connect({ url: broker.url, clientId: 'edge-1', sessionExpirySeconds: 600, connectTimeoutMs: 5000, credentials: { ...reread(), reread }, onError: (e) => errors.push(e.message) });
+    const watcher = await MqttPort.connect({ url: broker.url, clientId: 'watcher-1', connectTimeoutMs: 5000, credentials: { ca: readFileSync(pki.caFile), cert: watcherFiles.cert, key: watcherFiles.key }, onError: () => {} });
+    let reconnections = 0;
+    edge.onReconnect(() => reconnections++);
+    const got: string[] = [];
+    try {
+      await watcher.subscribe('site/#', (topic, payload) => got.push(`${topic} ${Buffer.from(payload).toString()}`));
+      await edge.publish('site/a', enc('before'));
+      await until(() => got.length === 1, 'the message before the renewal');
+
+      const old = pki.renewClient('edge-renewing');
+      pki.revokeFile(old);
+      await until(() => reconnections === 1, 'the edge client back with its renewed certificate', 20_000);
+      await edge.publish('site/b', enc('after'));
+      await until(() => got.length === 2, 'the message after the renewal');
+      expect(got).toEqual(['site/a before', 'site/b after']);
+      // Its old certificate is refused from now on: only the renewed one got it back in.
+      await expect(MqttPort.connect({ url: broker.url, clientId: 'edge-old', connectTimeoutMs: 5000, credentials: { ca: readFileSync(pki.caFile), cert: readFileSync(old), key: edgeFiles.key }, onError: () => {} })).rejects.toThrow(/cannot connect/);
+    } finally {
+      await edge.close();
+      await watcher.close();
+      await broker.stop();
+    }
+  }, 60_000);
+});
