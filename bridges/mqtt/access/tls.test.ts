@@ -198,7 +198,7 @@ describe('a client certificate renewed on disk while connected', () => {
 
       const old = pki.renewClient('edge-renewing');
       pki.revokeFile(old);
-      await until(() => reconnections === 1, 'the edge client back with its renewed certificate', 20_000);
+      await until(() => reconnections >= 1, 'the edge client back with its renewed certificate', 20_000);
       await edge.publish('site/b', enc('after'));
       await until(() => got.length === 2, 'the message after the renewal');
       expect(got).toEqual(['site/a before', 'site/b after']);
