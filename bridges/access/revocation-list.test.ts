@@ -51,6 +51,12 @@ describe('readRevocationList', () => {
     expect(() => readRevocationList('crl', Buffer.alloc(0), ca())).toThrow(/^crl: not a certificate revocation list/);
   });
 
+  it('refuses a CRL whose outer length is off by one (the signature does not cover it; OpenSSL cannot parse it): found by fast-check', () => {
+    const bad = Buffer.from(der);
+    bad[bad[1] === 0x81 ? 2 : 3]--; // the outer SEQUENCE's length (long form, one or two bytes)
+    expect(() => readRevocationList('site.crl', bad, ca())).toThrow(/^site\.crl: not a certificate revocation list \(/);
+  });
+
   it('in a server’s TLS files: a CRL needs the CA file, and a missing one is named', () => {
     const { certFile, keyFile } = pki.server;
     expect(() => new ServerTls({ certFile, keyFile, crlFile: pki.crlFile })).toThrow(/a revocation list needs the CA file/);

@@ -1,4 +1,5 @@
 import { X509Certificate, verify } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import type { Time } from '@peculiar/asn1-x509';
 import { CertificateList } from '@peculiar/asn1-x509';
@@ -57,6 +58,8 @@ export function readRevocationList(file: string, bytes: Buffer, ca: Buffer, now 
     // The signed bytes exactly as written: a re-encoding could differ from them.
     tbs = new Uint8Array(outer.result.valueBlock.value[0].valueBeforeDecodeView);
     list = AsnConvert.parse(der, CertificateList);
+    // DER has one encoding: anything else (a wrong length the signature does not cover, say) is not the CA's file.
+    if (!Buffer.from(AsnConvert.serialize(list)).equals(der)) throw new Error('not in DER, the one encoding a CA writes');
   } catch (e) {
     throw wrong(`not a certificate revocation list (${oneLine((e as Error).message)})`);
   }
@@ -81,5 +84,11 @@ export function readRevocationList(file: string, bytes: Buffer, ca: Buffer, now 
   if (nextUpdate && nextUpdate.getTime() < now.getTime()) throw wrong(`expired on ${nextUpdate.toISOString()}: every client would be refused; issue a fresh one (openssl ca -gencrl)`);
   const revoked = new Set((list.tbsCertList.revokedCertificates ?? []).map((r) => serialKey(Buffer.from(r.userCertificate).toString('hex'))));
   const pem = `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END X509 CRL-----\n`;
+  // OpenSSL has the last word: a list it cannot parse would fail the server at start, or at a reload.
+  try {
+    createSecureContext({ crl: pem });
+  } catch (e) {
+    throw wrong(`OpenSSL cannot use it (${oneLine((e as Error).message)})`);
+  }
   return { pem: Buffer.from(pem), revoked, nextUpdate };
 }

@@ -121,11 +121,18 @@ export class ServerTls {
       this.options.report?.(`${(e as Error).message}; the previous certificates stay in force`);
       return;
     }
+    const previous = this.material;
     this.material = material;
-    for (const [server, onRevoked] of this.servers) {
-      server.setSecureContext(this.contextOptions());
-      if (material.crl) onRevoked?.(material.crl.revoked);
+    try {
+      for (const server of this.servers.keys()) server.setSecureContext(this.contextOptions());
+    } catch (e) {
+      // Checked files OpenSSL still refuses: the servers go on with what they had.
+      this.material = previous;
+      for (const server of this.servers.keys()) server.setSecureContext(this.contextOptions());
+      this.options.report?.(`${this.paths().join(', ')}: OpenSSL refuses them (${(e as Error).message}); the previous certificates stay in force`);
+      return;
     }
+    for (const onRevoked of this.servers.values()) if (material.crl) onRevoked?.(material.crl.revoked);
     this.options.report?.(`${this.paths().join(', ')} read again`);
     this.armExpiryWarning();
   }
