@@ -10,12 +10,15 @@ import { CertificateFileError } from './server-certificate.js';
 /** A CA's certificate revocation list, checked: its PEM for OpenSSL, and the serials it revokes. */
 export interface RevocationList {
   pem: Buffer;
-  /** Revoked serial numbers, upper-case hex without leading zeros (as `X509Certificate.serialNumber`). */
+  /** Revoked serial numbers as `serialKey` writes them: compare a certificate's `serialKey(x509.serialNumber)`. */
   revoked: ReadonlySet<string>;
   nextUpdate: Date | undefined;
 }
 
-/** A serial number as Node's `X509Certificate.serialNumber` gives it, whatever hex it came as. */
+/**
+ * One spelling of a serial number in hex: upper case, no leading zeros (Node's `X509Certificate.serialNumber` keeps
+ * a leading zero digit, "08…", and a CRL's DER integer may carry a leading zero byte).
+ */
 export const serialKey = (hex: string): string => hex.toUpperCase().replace(/^0+(?=.)/, '');
 
 /** Digest of each CRL signature algorithm OpenSSL's `ca -gencrl` writes (null: the key type fixes it, Ed25519). */

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import { CertificateFileError, readCertificateFile, readServerCertificate } from './server-certificate.js';
-import { readRevocationList, type RevocationList } from './revocation-list.js';
+import { readRevocationList, serialKey, type RevocationList } from './revocation-list.js';
 
 /** A TLS server's files, as a Mosquitto listener names them (`certfile`, `keyfile`, `cafile`, `crlfile`). */
 export interface ServerTlsFiles {
@@ -54,7 +54,7 @@ export interface ServerTlsOptions {
  */
 export class ServerTls {
   private material: Material;
-  private readonly servers = new Map<TlsServer, ((revoked: ReadonlySet<string>) => void) | undefined>();
+  private readonly servers = new Map<TlsServer, ((revokes: (serialNumber: string) => boolean) => void) | undefined>();
   private timer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   /** Expiries warned of already (`what@time`). */
@@ -94,16 +94,15 @@ export class ServerTls {
   }
 
   /** Whether the current CRL revokes the certificate with this serial number (`X509Certificate.serialNumber`). */
-  revokes(serialNumber: string): boolean {
-    return this.material.crl?.revoked.has(serialNumber) ?? false;
-  }
+  readonly revokes = (serialNumber: string): boolean => this.material.crl?.revoked.has(serialKey(serialNumber)) ?? false;
 
   /**
    * Keeps `server`'s context up to date with the files from now on;
-   * `onRevoked` hears the CRL's serials after each change. Returns the way
-   * off (the files are watched while some server uses them).
+   * `onRevoked` is called after each change with the new CRL's test of a
+   * serial number. Returns the way off (the files are watched while some
+   * server uses them).
    */
-  serve(server: TlsServer, onRevoked?: (revoked: ReadonlySet<string>) => void): () => void {
+  serve(server: TlsServer, onRevoked?: (revokes: (serialNumber: string) => boolean) => void): () => void {
     this.servers.set(server, onRevoked);
     this.watch();
     return () => {
@@ -132,7 +131,7 @@ export class ServerTls {
       this.options.report?.(`${this.paths().join(', ')}: OpenSSL refuses them (${(e as Error).message}); the previous certificates stay in force`);
       return;
     }
-    for (const onRevoked of this.servers.values()) if (material.crl) onRevoked?.(material.crl.revoked);
+    for (const onRevoked of this.servers.values()) if (material.crl) onRevoked?.(this.revokes);
     this.options.report?.(`${this.paths().join(', ')} read again`);
     this.armExpiryWarning();
   }

@@ -106,10 +106,10 @@ export class EmbeddedBroker {
         socket.on('close', () => secure.delete(socket));
       });
       // A revocation ends the sessions of certificates it lists, not only their next handshake (Mosquitto waits for that).
-      this.unserve = serverTls.files.serve(serverTls.server, (revoked) => {
+      this.unserve = serverTls.files.serve(serverTls.server, (revokes) => {
         for (const s of secure) {
           const serial = s.getPeerX509Certificate()?.serialNumber;
-          if (serial !== undefined && revoked.has(serial)) s.destroy();
+          if (serial !== undefined && revokes(serial)) s.destroy();
         }
       });
     }

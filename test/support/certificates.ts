@@ -16,8 +16,11 @@ export interface SitePki {
   /** The CA's revocation list (PEM), empty until `revoke`. */
   crlFile: string;
   server: CertificateFiles;
-  /** A client certificate for `name` signed by this CA (made on first ask). */
-  client(name: string): CertificateFiles;
+  /**
+   * A client certificate for `name` signed by this CA (made on first ask), with a random serial number or
+   * `serial` (hex: one with a leading zero digit, "0A…", is written differently by Node and in a CRL).
+   */
+  client(name: string, serial?: string): CertificateFiles;
   /** Revokes `name`'s client certificate and writes the new CRL over `crlFile` (in one rename). */
   revoke(name: string): void;
   /** A new key and certificate for client `name`, written over its files; returns a copy of the old certificate's file (to revoke it). */
@@ -74,10 +77,11 @@ export function makeSitePki(dir: string, caName = 'test-site-ca'): SitePki {
   const caFile = join(dir, `${caName}.crt`);
   openssl('req', '-x509', ...newKey, '-keyout', caKey, '-out', caFile, '-days', '2', '-subj', `/CN=${caName}`, '-config', config, '-extensions', 'ca_ext');
   // Made beside their final names and renamed over them: a watcher never reads a half-written file.
-  const issue = (name: string, kind: 'server' | 'client'): CertificateFiles => {
+  const issue = (name: string, kind: 'server' | 'client', serial?: string): CertificateFiles => {
     const base = join(dir, `${caName}-${kind}-${name}`);
     openssl('req', ...newKey, '-keyout', `${base}.key.new`, '-out', `${base}.csr`, '-subj', `/CN=${name}`, '-config', config);
-    openssl('x509', '-req', '-in', `${base}.csr`, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', `${base}.crt.new`, '-days', '2', '-extfile', config, '-extensions', kind);
+    const serialArgs = serial !== undefined ? ['-set_serial', `0x${serial}`] : ['-CAcreateserial'];
+    openssl('x509', '-req', '-in', `${base}.csr`, '-CA', caFile, '-CAkey', caKey, ...serialArgs, '-out', `${base}.crt.new`, '-days', '2', '-extfile', config, '-extensions', kind);
     for (const f of [`${base}.key.new`, `${base}.crt.new`, caFile]) chmodSync(f, 0o644);
     renameSync(`${base}.key.new`, `${base}.key`);
     renameSync(`${base}.crt.new`, `${base}.crt`);
@@ -95,9 +99,9 @@ export function makeSitePki(dir: string, caName = 'test-site-ca'): SitePki {
     writeCrl();
   };
   const clients = new Map<string, CertificateFiles>();
-  const client = (name: string) => {
+  const client = (name: string, serial?: string) => {
     let files = clients.get(name);
-    if (!files) clients.set(name, (files = issue(name, 'client')));
+    if (!files) clients.set(name, (files = issue(name, 'client', serial)));
     return files;
   };
   return {

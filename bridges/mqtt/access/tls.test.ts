@@ -130,7 +130,8 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('MQTT over TLS o
   }, 60_000);
   it('refuses a certificate the CA revoked (its CRL), and a revocation made during the run: read again without a restart, the revoked client cut off', async () => {
     const kept = pki.client(`kept-${kind}`);
-    const revoked = pki.client(`revoked-${kind}`);
+    // A serial Node writes with a leading zero digit: the session cut must still find it (it did not, once, in CI).
+    const revoked = pki.client(`revoked-${kind}`, kind === 'embedded' ? '0B0000000000000000000000000000000000000E' : '0B0000000000000000000000000000000000000F');
     const gone = pki.client(`gone-${kind}`);
     pki.revoke(`gone-${kind}`);
     const broker = await brokers[kind](true, true);
@@ -168,7 +169,11 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('MQTT over TLS o
       expect(again.connected).toBe(true);
       again.end();
       // The embedded broker ends the revoked client's session too; Mosquitto refuses it at its next handshake only.
-      if (kind === 'embedded') await revokedSession.closed;
+      if (kind === 'embedded') {
+        let cut = false;
+        void revokedSession.closed.then(() => (cut = true));
+        await until(() => cut, 'the revoked client’s session cut', 15_000);
+      }
       expect(keptClosed).toBe(false);
       keptSession.end();
       revokedSession.end();
@@ -180,7 +185,7 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('MQTT over TLS o
 
 describe('a client certificate renewed on disk while connected', () => {
   it('is shown at the next reconnection: the CA revokes the old one, the embedded broker cuts that session, and the client comes back with the new one by itself; nothing published meanwhile is lost', async () => {
-    const edgeFiles = pki.client('edge-renewing');
+    const edgeFiles = pki.client('edge-renewing', '0C00000000000000000000000000000000000001');
     const watcherFiles = pki.client('watcher');
     const broker = await EmbeddedBroker.start({ tls: new ServerTls({ certFile: pki.server.certFile, keyFile: pki.server.keyFile, caFile: pki.caFile, crlFile: pki.crlFile }) });
     const errors: string[] = [];
