@@ -1,9 +1,7 @@
 import { X509Certificate, verify } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import type { Time } from '@peculiar/asn1-x509';
 import { CertificateList } from '@peculiar/asn1-x509';
-import { fromBER, Sequence } from 'asn1js';
 import { oneLine } from '../../agents/protocol/one-line.js';
 import { CertificateFileError } from './server-certificate.js';
 
@@ -40,8 +38,6 @@ function certificatesOf(ca: Buffer): X509Certificate[] {
   return blocks.map((b) => new X509Certificate(b));
 }
 
-const dateOf = (t: Time | undefined): Date | undefined => (t === undefined ? undefined : t.getTime());
-
 /**
  * Reads a CRL (PEM or DER, as `openssl ca -gencrl` writes it) and checks it
  * before a TLS server uses it: signed by one of the CAs in `ca`, and not past
@@ -54,18 +50,15 @@ export function readRevocationList(file: string, bytes: Buffer, ca: Buffer, now 
   const pemBody = PEM.exec(bytes.toString('latin1'))?.[1];
   const der = pemBody !== undefined ? Buffer.from(pemBody.replace(/\s+/g, ''), 'base64') : bytes;
   let list: CertificateList;
-  let tbs: Uint8Array;
   try {
-    const outer = fromBER(new Uint8Array(der));
-    if (outer.offset !== der.length || !(outer.result instanceof Sequence) || outer.result.valueBlock.value.length !== 3) throw new Error('not one DER sequence of three parts');
-    // The signed bytes exactly as written: a re-encoding could differ from them.
-    tbs = new Uint8Array(outer.result.valueBlock.value[0].valueBeforeDecodeView);
     list = AsnConvert.parse(der, CertificateList);
-    // DER has one encoding: anything else (a wrong length the signature does not cover, say) is not the CA's file.
+    // DER has one encoding: anything else (a wrong length the signature does not cover, trailing bytes) is not the
+    // CA's file. Being canonical, the signed part re-encodes to exactly the bytes that were signed.
     if (!Buffer.from(AsnConvert.serialize(list)).equals(der)) throw new Error('not in DER, the one encoding a CA writes');
   } catch (e) {
     throw wrong(`not a certificate revocation list (${oneLine((e as Error).message)})`);
   }
+  const tbs = new Uint8Array(AsnConvert.serialize(list.tbsCertList));
   const algorithm = list.signatureAlgorithm.algorithm;
   if (!(algorithm in DIGESTS)) throw wrong(`signed with algorithm ${algorithm}, which this server does not check (use ECDSA, RSA PKCS#1 v1.5 or Ed25519)`);
   let issuers: X509Certificate[];
@@ -83,7 +76,7 @@ export function readRevocationList(file: string, bytes: Buffer, ca: Buffer, now 
     }
   });
   if (!signedBy) throw wrong(`not signed by the CA that signs the clients' certificates (${issuers.map((i) => oneLine(i.subject)).join('; ') || 'none in the CA file'})`);
-  const nextUpdate = dateOf(list.tbsCertList.nextUpdate);
+  const nextUpdate = list.tbsCertList.nextUpdate?.getTime();
   if (nextUpdate && nextUpdate.getTime() < now.getTime()) throw wrong(`expired on ${nextUpdate.toISOString()}: every client would be refused; issue a fresh one (openssl ca -gencrl)`);
   const revoked = new Set((list.tbsCertList.revokedCertificates ?? []).map((r) => serialKey(Buffer.from(r.userCertificate).toString('hex'))));
   const pem = `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END X509 CRL-----\n`;
