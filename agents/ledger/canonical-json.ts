@@ -6,7 +6,9 @@
  * Scheme (RFC 8785), so other tools (or a contract) can recompute the hashes:
  * the ledger file's record hashes and the signed events' payload hashes.
  * Values JSON cannot hold faithfully (non-finite numbers, bigints, functions)
- * are refused rather than silently changed.
+ * are refused rather than silently changed. Whatever `JSON.stringify` writes
+ * of a value, its canonical form is the canonical form of that JSON read back,
+ * so a hash or signature made in memory still holds after the wire.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
@@ -22,7 +24,9 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  // As JSON.stringify: a Date (any toJSON) is what toJSON gives; an array's holes are null (map would skip them).
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+  if (Array.isArray(value)) return `[${Array.from(value, (v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj)
     .filter((k) => obj[k] !== undefined)
