@@ -47,7 +47,7 @@ export function parseFleetHosts(values: readonly string[]): FleetHost[] {
 }
 
 /** The scenario's agents at the start of a run (negotiations sign as their opener and need no key). */
-function scenarioAgents(scenario: Scenario): { id: string; kind: string }[] {
+export function scenarioAgents(scenario: Scenario): { id: string; kind: string }[] {
   const run = buildRun(scenario);
   try {
     return run.host.all().map((a) => ({ id: a.id, kind: a.kind }));
@@ -58,6 +58,17 @@ function scenarioAgents(scenario: Scenario): { id: string; kind: string }[] {
 }
 
 const pem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString();
+
+/** A principals entry of an agent (its public key added by `newSigner`): carried by `hosts`, or by the plant when none. */
+export const agentEntry = (kind: string, hosts: readonly string[]) => ({ roles: ['agent'], kind, hosts: [...hosts] });
+/** A principals entry of a bridge (its public key added by `newSigner`). */
+export const BRIDGE_ENTRY = { roles: ['bridge'] };
+
+/** A new Ed25519 signer: its principals entry (`entry` with the public key) and its private key. */
+export function newSigner(entry: Record<string, unknown>): { principal: Record<string, unknown>; privateKey: KeyObject } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { principal: { publicKey: pem(publicKey), ...entry }, privateKey };
+}
 
 /** Every key of a live run, in memory: the principals file's content, the link identities and each process's keyring. */
 export interface Fleet {
@@ -84,15 +95,15 @@ export function makeFleet(scenario: Scenario, hosts: readonly FleetHost[]): Flee
   }
   const matchers = hosts.map((h) => ({ id: h.id, matches: (idPattern(h.pattern) as { matches: (id: string) => boolean }).matches }));
   for (const a of agents) {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const carriers = isHostableKind(a.kind) ? matchers.filter((m) => m.matches(a.id)).map((m) => m.id) : [];
-    principals[a.id] = { publicKey: pem(publicKey), roles: ['agent'], kind: a.kind, hosts: carriers };
-    for (const p of carriers.length === 0 ? ['plant'] : carriers) keyrings.get(p)?.set(a.id, privateKey);
+    const made = newSigner(agentEntry(a.kind, carriers));
+    principals[a.id] = made.principal;
+    for (const p of carriers.length === 0 ? ['plant'] : carriers) keyrings.get(p)?.set(a.id, made.privateKey);
   }
   for (const b of BRIDGES) {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    principals[b] = { publicKey: pem(publicKey), roles: ['bridge'] };
-    keyrings.get('plant')?.set(b, privateKey);
+    const made = newSigner(BRIDGE_ENTRY);
+    principals[b] = made.principal;
+    keyrings.get('plant')?.set(b, made.privateKey);
   }
   return { principals: { version: 1, principals, revoked: [] }, identities, keyrings, agents: agents.length };
 }

@@ -49,7 +49,7 @@ describe('serve: MQTT flags', () => {
 
   it('says which broker it cannot reach', async () => {
     // Port 9 (discard) on loopback: nothing listens there.
-    const r = await cli('serve', 'scenarios/turbine-failure.yaml', '--mqtt', 'mqtt://127.0.0.1:9', '--viewer-port', '0', '--ledger', 'memory');
+    const r = await cli('serve', 'scenarios/turbine-failure.yaml', '--mqtt', 'mqtt://127.0.0.1:9', '--viewer-port', '0', '--ledger', 'memory', '--unsigned');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^hyperfactory: --mqtt: cannot connect to the MQTT broker mqtt:\/\/127\.0\.0\.1:9: .+\n$/);
   }, 30_000);

@@ -26,6 +26,7 @@ import type { LesseeOptions } from '../../bridges/viewer/lessee.js';
 import { CertificateFileError } from '../../bridges/access/server-certificate.js';
 import { ServerTls } from '../../bridges/access/server-tls.js';
 import { isLoopback } from '../loopback.js';
+import { defaultIdentityDir, siteIdentity, type SiteIdentity } from '../site-identity.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--tls-cert FILE --tls-key FILE] [--token T | --read-only] [--tokens FILE]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
@@ -34,7 +35,7 @@ export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--view
                   [--robots ros:ws://HOST:PORT | vda5050:MANUFACTURER] [--erp-port P]
                   [--ledger chain|memory] [--chain-data DIR] [--chain-rpc URL] [--lessees [--viewers]]
                   [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
-                  [--mqtt-password-file FILE] [--mqtt-acl-file FILE] [--identity FILE --principals FILE [--keyring FILE]]
+                  [--mqtt-password-file FILE] [--mqtt-acl-file FILE] [--identity FILE --principals FILE [--keyring FILE] | --identity-dir DIR | --unsigned]
   Runs a scenario in real time scaled by X (default 60: a simulated minute per
   second) and shows it in the browser at the printed address. The address
   carries an operator token (random unless --token is given): whoever opens it
@@ -89,6 +90,13 @@ ${mqttIdentityHelp}
 ${mqttBrokerHelp}
 ${linkFlagHelp}
   (serve: with --remote-agents, or --keyring.)
+  Without them a live plant still signs every envelope with its sender's
+  own key and checks it on receipt (docs/live-runs.md, "Signed envelopes"):
+  the keys of its agents and bridges are made on the first start in
+  --identity-dir DIR (default data/identity/<scenario name>) and reused
+  after; revoke one in DIR/principals.json without a restart. --unsigned
+  turns signing off. With --remote-agents, hosts need keys of their own:
+  give the files of "hyperfactory identity fleet".
   --lessees opens the viewer to lessees of machine twins (ERC-4907 leases on
   the chain's TwinRegistry, docs/ledger.md): a client signs in with its
   address and sees and commands only the machines it owns or leases, until
@@ -123,6 +131,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     ...mqttIdentitySpec,
     ...mqttBrokerSpec,
     ...linkFlagSpec,
+    'identity-dir': { type: 'string' },
+    unsigned: { type: 'boolean', default: false },
     tokens: { type: 'string' },
     lessees: { type: 'boolean', default: false },
     viewers: { type: 'boolean', default: false },
@@ -144,7 +154,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if ((values.identity !== undefined || values.principals !== undefined) && values['remote-agents'] === undefined && values.keyring === undefined)
     throw new UsageError('--identity and --principals seal the link to agent hosts: they go with --remote-agents (or --keyring, to sign envelopes)');
   if (values.keyring !== undefined && values.replay !== undefined) throw new UsageError('--keyring signs the envelopes of a live plant: drop --replay');
-  const link = values['remote-agents'] !== undefined || values.keyring !== undefined ? linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`)) : undefined;
+  const explicitIdentity = values.identity !== undefined || values.principals !== undefined || values.keyring !== undefined;
+  if (values.unsigned && (explicitIdentity || values['identity-dir'] !== undefined)) throw new UsageError('--unsigned turns signing off: drop --identity, --principals, --keyring and --identity-dir');
+  if (values['identity-dir'] !== undefined && explicitIdentity) throw new UsageError('--identity-dir holds the identity, principals and keyring: drop --identity, --principals and --keyring');
+  if (values['identity-dir'] !== undefined && values['remote-agents'] !== undefined)
+    throw new UsageError('--identity-dir signs a plant without agent hosts; with --remote-agents give the files of "hyperfactory identity fleet" (--identity, --principals, --keyring)');
+  if (values['identity-dir'] !== undefined && values.replay !== undefined) throw new UsageError('--identity-dir signs the envelopes of a live plant: drop --replay');
+  let link = values['remote-agents'] !== undefined || values.keyring !== undefined ? linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`)) : undefined;
+  let madeIdentity: SiteIdentity | undefined;
   let remote: RemoteAgents | undefined;
   if (values['remote-agents'] !== undefined) {
     if (values['no-mqtt']) throw new UsageError('--remote-agents needs MQTT: drop --no-mqtt');
@@ -223,6 +240,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
         throw e;
       }
     } else {
+      if (!link && !values.unsigned && values['remote-agents'] === undefined) {
+        madeIdentity = siteIdentity(file, scenario, values['identity-dir'] ?? defaultIdentityDir(scenario));
+        link = linkSecurityFlags({ identity: madeIdentity.identityFile, principals: madeIdentity.principalsFile, keyring: madeIdentity.keyringFile }, (line) => process.stderr.write(`${line}\n`));
+        opened.add(link!.close);
+      }
       source = new LivePlant(scenario, {
         speed,
         seed: intFlag('seed', values.seed),
@@ -282,7 +304,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
         : [];
     if (remote && remote.placements().length === 0) throw new UsageError(`--remote-agents "${values['remote-agents']}" covers no cobot, supplier or truck of ${scenario.name}`);
     if (values.robots) lines.push(`cobots driven through ${values.robots}`);
-    if (link?.keyring) lines.push(`envelopes: signed with the ${link.keyring.size} keys of ${values.keyring}, checked against ${values.principals}`);
+    if (link?.keyring && madeIdentity) {
+      const news = madeIdentity.made ? ' (made now)' : madeIdentity.added.length > 0 ? ` (new keys for ${madeIdentity.added.join(', ')})` : '';
+      lines.push(`envelopes: signed with the ${link.keyring.size} keys of ${madeIdentity.keyringFile}${news}, checked against ${madeIdentity.principalsFile}`);
+    } else if (link?.keyring) lines.push(`envelopes: signed with the ${link.keyring.size} keys of ${values.keyring}, checked against ${values.principals}`);
+    else if (source instanceof LivePlant) lines.push('envelopes: not signed (--unsigned or --remote-agents without --keyring)');
     if (recording) {
       const { chain } = recording;
       const where = chain.node ? `Anvil at ${chain.rpcUrl} (state in ${resolve(values['chain-data'] ?? 'data/chain')})` : chain.rpcUrl;

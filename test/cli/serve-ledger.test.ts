@@ -20,7 +20,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('serve records to the chain by default; twin reads it after the run', () => {
   it('serve → Ctrl-C → twin verify --all --json is verified and twin history lists a machine', async () => {
-    const child = spawn(process.execPath, [bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--no-mqtt', '--speed', '100000', '--chain-data', dataDir], { cwd: root });
+    const child = spawn(process.execPath, [bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--no-mqtt', '--speed', '100000', '--chain-data', dataDir, '--identity-dir', join(dataDir, 'identity')], { cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -32,7 +32,7 @@ describe('serve records to the chain by default; twin reads it after the run', (
     // Let the plant run long enough for twin events (×100000: about a simulated day per wall second).
     await new Promise((r) => setTimeout(r, 8000));
     // While it runs, the folder is its own: a second serve is refused; twin asks the running node.
-    const second = spawnSync(process.execPath, [bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--no-mqtt', '--chain-data', dataDir], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const second = spawnSync(process.execPath, [bin, 'serve', 'scenarios/turbine-failure.yaml', '--viewer-port', '0', '--no-mqtt', '--chain-data', dataDir, '--identity-dir', join(dataDir, 'identity')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     expect(second.status).toBe(2);
     expect(second.stderr).toMatch(/^hyperfactory: serve: chain data folder .* is in use by process \d+ \(node http:\/\/127\.0\.0\.1:\d+\)/);
     const during = spawnSync(process.execPath, [bin, 'twin', 'verify', '--all', '--data', dataDir, '--json'], { cwd: root, encoding: 'utf8', timeout: 60_000 });

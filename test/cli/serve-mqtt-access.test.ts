@@ -29,7 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('serve with an access-controlled embedded broker', () => {
   it('admits its users only and gives each what the ACL grants', async () => {
-    const serve = await startServe(['scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000', '--mqtt-user', 'plant', '--mqtt-password-file', join(dir, 'passwd'), '--mqtt-acl-file', join(dir, 'acl')], { ...process.env, HYPERFACTORY_MQTT_PASSWORD: 'plant-pw' });
+    const serve = await startServe(['scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000', '--identity-dir', join(dir, 'identity'), '--mqtt-user', 'plant', '--mqtt-password-file', join(dir, 'passwd'), '--mqtt-acl-file', join(dir, 'acl')], { ...process.env, HYPERFACTORY_MQTT_PASSWORD: 'plant-pw' });
     const stdout = serve.stdout();
     const stderr = serve.stderr;
     const ports: MqttPort[] = [];

@@ -33,7 +33,7 @@ describe('serve with an embedded broker on TLS with client certificates', () => 
     const plant = pki.client('plant');
     const former = pki.client('former');
     pki.revoke('former');
-    const serve = await startServe(['scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000',
+    const serve = await startServe(['scenarios/turbine-failure.yaml', '--viewer-port', '0', '--mqtt-port', '0', '--ledger', 'memory', '--speed', '36000', '--identity-dir', join(dir, 'identity'),
         '--mqtt-certfile', pki.server.certFile, '--mqtt-keyfile', pki.server.keyFile, '--mqtt-cafile', pki.caFile, '--mqtt-crlfile', pki.crlFile, '--mqtt-acl-file', join(dir, 'acl'),
         '--mqtt-ca', pki.caFile, '--mqtt-cert', plant.certFile, '--mqtt-key', plant.keyFile,
         '--tls-cert', pki.server.certFile, '--tls-key', pki.server.keyFile]);

@@ -128,9 +128,9 @@ export interface ServeChild {
   stop: () => Promise<void>;
 }
 
-/** `hyperfactory serve ARGS` as its own process (from the project root), once it printed its addresses (or exited). */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000): Promise<ServeChild> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: projectRoot(), env });
+/** `hyperfactory serve ARGS` as its own process (from `cwd`, default the project root), once it printed its addresses (or exited). */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000, cwd = projectRoot()): Promise<ServeChild> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, env });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
