@@ -9,6 +9,7 @@ import { applyMqttIdentity, mqttIdentityHelp, mqttIdentitySpec } from '../mqtt-f
 import { UNSEALED_LINK, linkFlagHelp, linkFlagSpec, linkSecurityFlags } from '../link-flags.js';
 import { edgeFailSafeFlags, edgeFlagHelp, edgeFlagSpec } from '../edge-flags.js';
 import { EdgeJournalError } from '../../bridges/mqtt/live/edge/edge-journal.js';
+import { ThrottledLines } from '../throttled-lines.js';
 
 export const agentHostHelp = `hyperfactory agent-host <scenario.yaml> --agents PATTERN --mqtt URL [--host-id NAME]
                        [--mqtt-user NAME] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
@@ -49,6 +50,8 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
   const link = linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`));
   if (link && link.security.sealer.identity.id !== host) throw new UsageError(`--identity is "${link.security.sealer.identity.id}" but --host-id is "${host}": a host speaks as its own principal`);
   const failSafes = await edgeFailSafeFlags(values, scenario, (line) => process.stderr.write(`${line}\n`));
+  // A revoked agent or an intruder repeating itself must not bury the rest.
+  const problems = new ThrottledLines((line) => process.stderr.write(`${line}\n`));
   let agentHost: AgentHostProcess;
   try {
     agentHost = await AgentHostProcess.start({
@@ -57,13 +60,14 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
       host,
       agents: values.agents,
       horizon: scenario.horizon,
-      onProblem: (line) => process.stderr.write(`${line}\n`),
+      onProblem: (line) => problems.say(line),
       ...(link ? { security: link.security } : {}),
       ...(link?.keyring ? { signing: { keyring: link.keyring, principals: link.principals } } : {}),
       ...(failSafes ? { failSafes } : {}),
       onAssigned: (agents) => process.stdout.write(`running ${agents.length} agent${agents.length === 1 ? '' : 's'}: ${agents.join(', ') || '(none yet)'}\n`),
     });
   } catch (e) {
+    problems.close();
     await failSafes?.guard?.port.close().catch(() => {});
     if (e instanceof MqttConnectError) throw new UsageError(`--mqtt: ${e.message}`);
     if (e instanceof EdgeJournalError) throw new UsageError(`--journal: ${e.message}`);
@@ -79,5 +83,6 @@ export async function agentHostCommand(argv: string[]): Promise<void> {
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   await agentHost.close().catch(() => {});
+  problems.close();
   process.stdout.write('agent host stopped\n');
 }

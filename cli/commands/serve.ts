@@ -27,6 +27,7 @@ import { CertificateFileError } from '../../bridges/access/server-certificate.js
 import { ServerTls } from '../../bridges/access/server-tls.js';
 import { isLoopback } from '../loopback.js';
 import { defaultIdentityDir, siteIdentity, type SiteIdentity } from '../site-identity.js';
+import { ThrottledLines } from '../throttled-lines.js';
 
 export const serveHelp = `hyperfactory serve <scenario.yaml> [--speed X] [--viewer-port P] [--host H] [--tls-cert FILE --tls-key FILE] [--token T | --read-only] [--tokens FILE]
                   [--seed N] [--policy NAME] [--mode des|physics] [--log FILE] [--replay FILE]
@@ -160,6 +161,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (values['identity-dir'] !== undefined && values['remote-agents'] !== undefined)
     throw new UsageError('--identity-dir signs a plant without agent hosts; with --remote-agents give the files of "hyperfactory identity fleet" (--identity, --principals, --keyring)');
   if (values['identity-dir'] !== undefined && values.replay !== undefined) throw new UsageError('--identity-dir signs the envelopes of a live plant: drop --replay');
+  // Refusals a revoked agent or an intruder repeats must not bury the rest.
+  const problems = new ThrottledLines((line) => process.stderr.write(`${line}\n`));
   let link = values['remote-agents'] !== undefined || values.keyring !== undefined ? linkSecurityFlags(values, (line) => process.stderr.write(`${line}\n`)) : undefined;
   let madeIdentity: SiteIdentity | undefined;
   let remote: RemoteAgents | undefined;
@@ -167,7 +170,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (values['no-mqtt']) throw new UsageError('--remote-agents needs MQTT: drop --no-mqtt');
     if (values.replay !== undefined) throw new UsageError('--remote-agents runs a live plant: drop --replay');
     try {
-      remote = new RemoteAgents({ plant: scenario.name, agents: values['remote-agents'], onProblem: (line) => process.stderr.write(`${line}\n`), ...(link ? { security: link.security } : {}), ...(link?.keyring ? { mayCarry: mayCarry(link.principals) } : {}) });
+      remote = new RemoteAgents({ plant: scenario.name, agents: values['remote-agents'], onProblem: (line) => problems.say(line), ...(link ? { security: link.security } : {}), ...(link?.keyring ? { mayCarry: mayCarry(link.principals) } : {}) });
     } catch (e) {
       if (e instanceof RangeError) throw new UsageError(`--remote-agents: ${e.message}`);
       throw e;
@@ -216,6 +219,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (!existsSync(join(staticDir, 'index.html'))) throw new UsageError(`the viewer page is not built (${staticDir}): run "npm run build"`);
 
   const opened = new Openings();
+  // Closed last: what it held back is written after everything else has stopped.
+  opened.add(() => problems.close());
   if (link) opened.add(link.close);
   try {
     const live = values.replay === undefined;
@@ -255,7 +260,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
         // Machines with a telemetryTopic or telemetryOpcua take their telemetry from there instead of their sensor model.
         externalTelemetry: true,
         placement: remote?.placement,
-        ...(link?.keyring ? { signing: { keyring: link.keyring, principals: link.principals, onLine: (line: string) => process.stderr.write(`${line}\n`) } } : {}),
+        ...(link?.keyring ? { signing: { keyring: link.keyring, principals: link.principals, onLine: (line: string) => problems.say(line) } } : {}),
         robotPort,
         endpoint: endpointFromEnv(),
         onFinished: (r) => process.stdout.write(`run finished: ${(r.simulatedSeconds / 86400).toFixed(1)} simulated days, logHash ${r.logHash}\n`),
