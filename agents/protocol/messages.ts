@@ -196,6 +196,8 @@ export const PayloadSchemas = {
   // Live runs across processes
   /** To open negotiations (`#negotiations`): an agent's process is gone; what it won goes back to auction. */
   'agent.lost': z.object({ agent: id, reason: z.string().max(500) }),
+  /** To the coordinator of a lost agent's kind (`robotics` for cobots): it runs again, on `host`; what waits for it can be announced now. */
+  'agent.back': z.object({ agent: id, host: id }),
 
   // Ledger
   'ledger.recorded': z.object({ event: id, eventType: z.string(), seq: z.number().int().nonnegative(), hash: z.string() }),

@@ -58,6 +58,7 @@ describe('robotics coordinator agent', () => {
       unlocked(),
       { type: 'backlog.retry' },
       message('operator.command', { command: { verb: 'pause', cobot: 'cobot-1' } }, 'operator'),
+      message('agent.back', { agent: 'cobot-2', host: 'host-a' }, 'plant'),
     ];
     const report = modelCoverage(roboticsCoordinator, { input, events: () => events });
     expect(report.states.missed).toEqual([]);
@@ -98,6 +99,24 @@ describe('robotics coordinator agent', () => {
     c.kernel.runUntil(101);
     expect(c.out()).toEqual(['negotiate t-1', 'negotiate t-2', 'negotiate t-1', 'negotiate t-1']);
     expect(c.actor.getSnapshot().context.board.backlog).toEqual([]);
+  });
+
+  it('announces the backlog again when a lost cobot is back on a host, and only then', () => {
+    const c = start();
+    c.actor.send(created('t-1'));
+    c.actor.send(created('t-2'));
+    c.actor.send(settled('t-1', 'failed'));
+    c.actor.send(settled('t-2', 'failed'));
+    expect(c.actor.getSnapshot().value).toBe('backlogged');
+    c.actor.send(message('agent.back', { agent: 'cobot-2', host: 'host-a' }, 'plant'));
+    expect(c.out()).toEqual(['negotiate t-1', 'negotiate t-2', 'negotiate t-1', 'negotiate t-2']);
+    expect(c.actor.getSnapshot().value).toBe('clear');
+    // Nothing waiting: a cobot back changes nothing.
+    c.actor.send(message('agent.back', { agent: 'cobot-3', host: 'host-a' }, 'plant'));
+    expect(c.out()).toHaveLength(4);
+    // The retry timer went with the backlog.
+    c.kernel.runUntil(1000);
+    expect(c.out()).toHaveLength(4);
   });
 
   it('suspends the cobots of a locked cell and reports who takes over their tasks', () => {

@@ -40,6 +40,7 @@ export type RoboticsEvent =
   | MessageEvent<'station.locked'>
   | MessageEvent<'station.unlocked'>
   | MessageEvent<'operator.command'>
+  | MessageEvent<'agent.back'>
   | { type: 'backlog.retry' };
 
 export type RoboticsEffect = SendEffect | NegotiateEffect;
@@ -74,8 +75,8 @@ const settledSpec = (event: RoboticsEvent) => (event.type === 'task.settled' ? r
 /**
  * The robotics coordinator: auctions every transport task among the cobots
  * (contract-net; the cheapest bid is the earliest finish), keeps tasks nobody
- * could take in a backlog and announces them again on progress or after a
- * delay, and suspends the cobots of a cell while people work in it. A task a
+ * could take in a backlog and announces them again on progress, when a lost
+ * cobot is back, or after a delay, and suspends the cobots of a cell while people work in it. A task a
  * suspended cobot hands back is re-auctioned by its manager; its new holder
  * is reported as `task.reassigned`, with the work order that caused it.
  */
@@ -160,7 +161,7 @@ export const roboticsCoordinator = setup({
   states: {
     /** Every task is being auctioned or done. */
     clear: {},
-    /** Some tasks found no cobot: they are announced again on the next progress, unlock or retry. */
+    /** Some tasks found no cobot: they are announced again on the next progress, unlock, cobot back or retry. */
     backlogged: {
       entry: 'armRetry',
       exit: 'disarmRetry',
@@ -171,6 +172,8 @@ export const roboticsCoordinator = setup({
           { actions: 'record' },
         ],
         'station.unlocked': { target: 'clear', actions: ['unlock', 'retry'] },
+        // A cobot lost with its agent host runs again (a broker restart dropped every host, say): bidders are back.
+        'agent.back': { target: 'clear', actions: 'retry' },
         'backlog.retry': { target: 'clear', actions: 'retry' },
       },
     },

@@ -31,6 +31,7 @@ const SIGNATURE = /^ed25519:([A-Za-z0-9._-]{1,100}):([A-Za-z0-9+/]{86}==)$/;
 /** Message types only some roles may send; every other type: an agent or a bridge. */
 const RESERVED: Readonly<Record<string, readonly string[]>> = {
   'agent.lost': ['plant'],
+  'agent.back': ['plant'],
   'operator.command': ['bridge'],
   'customer.ordered': ['bridge'],
   'stock.counted': ['bridge'],

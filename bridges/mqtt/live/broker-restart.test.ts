@@ -18,8 +18,9 @@ const built = existsSync(join(projectRoot(), 'dist', 'cli', 'main.js'));
  * its sessions and queued QoS 1 messages in a persistence file; the plant
  * (this process) and two agent hosts (the compiled CLI) reconnect by
  * themselves. Checked on the plant's own event log: no task is done twice,
- * none is lost (everything announced before the restart gets done), and what
- * a host held when it was declared lost is awarded again.
+ * none is lost (everything announced before the restart gets done), what
+ * a host held when it was declared lost is awarded again, and the robotics
+ * coordinator hears when each lost cobot runs again (`agent.back`).
  */
 describe.skipIf(!existsSync(MOSQUITTO) || !built)('a live run across processes through a Mosquitto restart', () => {
   let broker: Mosquitto;
@@ -83,6 +84,21 @@ describe.skipIf(!existsSync(MOSQUITTO) || !built)('a live run across processes t
     await waitUntil('deliveries after the restart', () => completed() >= delivered + 3, 90_000).catch((e: Error) => {
       throw new Error(`${e.message}: ${context()}`);
     });
+    // Each cobot lost with its host is told back to the robotics coordinator once it speaks again, from the host it
+    // is on now, so what found no bidder meanwhile is announced at once.
+    const since = () => records.slice(lostIndex);
+    const lostAgents = new Set(since().filter((r) => r.type === 'agent.lost').map((r) => (r.payload as { agent: string }).agent));
+    const backAfterLoss = (agent: string) => {
+      const lastLoss = since().findLastIndex((r) => r.type === 'agent.lost' && (r.payload as { agent: string }).agent === agent);
+      return since().slice(lastLoss).find((r) => r.type === 'agent.back' && (r.payload as { agent: string }).agent === agent);
+    };
+    await waitUntil('each lost cobot back', () => [...lostAgents].every((a) => backAfterLoss(a) !== undefined), 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}: lost ${[...lostAgents].join(', ')}; ${context()}`);
+    });
+    for (const agent of lostAgents) {
+      const back = backAfterLoss(agent)!;
+      expect(back, JSON.stringify(back)).toMatchObject({ from: 'plant', to: 'robotics', payload: { agent, host: remote.placements().find((p) => p.id === agent)?.host } });
+    }
     // Nothing lost: every task announced before the restart is done (re-auctioned first if its holder was lost).
     const done = () => [...before].filter((t) => !ledger.completions().has(t));
     await waitUntil('every task announced before the restart done', () => done().length === 0, 120_000).catch((e: Error) => {

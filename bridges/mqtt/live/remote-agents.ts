@@ -1,7 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import { NEGOTIATIONS, type Agent, type AgentHost, type AgentSpec, type RemotePlacement } from '../../../agents/host/agent-host.js';
 import { decodeEnvelope, type Envelope } from '../../../agents/protocol/envelope.js';
-import type { RunContext } from '../../../runtime/context.js';
+import { Address, type RunContext } from '../../../runtime/context.js';
 import { isHostableKind } from '../../../runtime/agent-kinds.js';
 import { MqttPort } from '../mqtt-port.js';
 import { idPattern } from './id-pattern.js';
@@ -26,6 +26,8 @@ interface Placed {
   lostFrom?: string;
   /** Times it was given out again after being lost; a host running an older one starts it afresh. */
   incarnation: number;
+  /** Given out again after being lost, to this host, which has not spoken for it yet. */
+  rejoining?: string;
   state: string;
   context: unknown;
 }
@@ -270,6 +272,7 @@ export class RemoteAgents {
         p.lost = false;
         p.lostFrom = undefined;
         p.incarnation++;
+        p.rejoining = host;
         if (p.spec.kind === 'cobot') this.ctx?.robots?.release(p.spec.id);
       }
     }
@@ -343,10 +346,27 @@ export class RemoteAgents {
       // Released once the answer is in the kernel's queue, so it is delivered at the instant it answers.
       ctx.kernel.at(ctx.kernel.now, () => ctx.bus.send(decoded.envelope), undefined);
       this.answered(decoded.envelope.from, decoded.envelope.conversation);
+      this.heardAgain(ctx, placed, m.incarnation);
       return;
     }
     this.stats.received++;
     ctx.kernel.at(ctx.kernel.now, () => this.apply(ctx, placed, m), undefined);
+    this.heardAgain(ctx, placed, m.incarnation);
+  }
+
+  /**
+   * The first word of an agent given out again after it was lost: it runs
+   * again. A cobot's coordinator hears it (`agent.back`), so tasks that found
+   * no bidder while it was gone — every cobot, when a broker restart dropped
+   * all hosts — are announced now rather than at the next retry. After the
+   * agent's own word, which is queued first.
+   */
+  private heardAgain(ctx: RunContext, placed: Placed, incarnation: number | undefined): void {
+    if (placed.rejoining === undefined || (incarnation ?? 0) !== placed.incarnation) return;
+    const host = placed.rejoining;
+    placed.rejoining = undefined;
+    if (placed.spec.kind !== 'cobot') return;
+    ctx.kernel.at(ctx.kernel.now, () => ctx.host.sendFrom('plant', { type: 'send', to: Address.robotics, message: 'agent.back', payload: { agent: placed.spec.id, host } }), undefined);
   }
 
   /** Logs a host's backlog at the plant's time now, then tells the host how far the plant has it. */
