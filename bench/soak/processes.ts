@@ -53,9 +53,10 @@ export class AgentHostChild {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  static start(scenarioFile: string, id: string, agents: string, url: string): AgentHostChild {
+  /** `extra`: more flags (`--identity … --principals … --keyring …` for a signed run). */
+  static start(scenarioFile: string, id: string, agents: string, url: string, extra: readonly string[] = []): AgentHostChild {
     const bin = join(projectRoot(), 'bin', 'hyperfactory.js');
-    const child = spawn(process.execPath, [bin, 'agent-host', scenarioFile, '--agents', agents, '--mqtt', url, '--host-id', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'agent-host', scenarioFile, '--agents', agents, '--mqtt', url, '--host-id', id, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     return new AgentHostChild(id, agents, child);
   }
 

@@ -6,9 +6,12 @@
  * broker has delivered everything, and reads memory (heap after a forced
  * GC, RSS of every process), the event log's records, the messages
  * published and received per topic class, the commands answered, and the
- * tasks' fates. It reports; it asserts nothing. See bench/soak/README.md.
+ * tasks' fates. Signed by default, as a zero-trust site runs: the live link
+ * sealed and every envelope signed by its own agent's key and checked, keys
+ * made by `identity fleet` for the plant and each host (`--unsigned`: none).
+ * It reports; it asserts nothing. See bench/soak/README.md.
  *
- *   node dist/bench/soak/run.js [--days 30] [--speed 20000] [--local] [--out FILE]
+ *   node dist/bench/soak/run.js [--days 30] [--speed 20000] [--local] [--unsigned] [--out FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,8 @@ import { SubscriberProcess } from './subscriber-client.js';
 import { OperatorClient } from './operator-client.js';
 import { takeSample, type Sample, type SampleSources } from './sample.js';
 import { lossVerdict, memoryVerdict, WARM_UP_DAYS } from './verdicts.js';
+import { writeFleet } from '../../cli/commands/identity-fleet.js';
+import { linkSecurityFlags } from '../../cli/link-flags.js';
 
 // As bin/hyperfactory.js sets it for `serve`: the plant runs with the same young generation as `npm start`.
 setFlagsFromString('--max-semi-space-size=64');
@@ -40,7 +45,7 @@ const HOSTS = [
 ];
 
 const { values } = parseArgs({
-  options: { days: { type: 'string', default: '30' }, speed: { type: 'string', default: '20000' }, local: { type: 'boolean', default: false }, out: { type: 'string' } },
+  options: { days: { type: 'string', default: '30' }, speed: { type: 'string', default: '20000' }, local: { type: 'boolean', default: false }, unsigned: { type: 'boolean', default: false }, out: { type: 'string' } },
 });
 const days = Number(values.days);
 const speed = Number(values.speed);
@@ -48,7 +53,8 @@ if (!Number.isInteger(days) || days < 1) throw new Error(`--days must be a whole
 if (!(speed > 0)) throw new Error(`--speed must be > 0, got ${values.speed}`);
 const root = projectRoot();
 // The full month is the result the repository keeps; shorter checks go elsewhere unless --out says.
-const out = values.out ?? (days === 30 && !values.local ? join(root, 'bench', 'results', 'soak.json') : join(tmpdir(), `hf-soak-${days}d.json`));
+const out = values.out ?? (days === 30 && !values.local && !values.unsigned ? join(root, 'bench', 'results', 'soak.json') : join(tmpdir(), `hf-soak-${days}d${values.unsigned ? '-unsigned' : ''}.json`));
+const signed = !values.unsigned;
 const scenarioFile = join(root, 'scenarios', 'turbine-failure.yaml');
 const scenario = loadScenario(scenarioFile);
 const hosts = values.local ? [] : HOSTS;
@@ -82,11 +88,18 @@ try {
   const dir = mkdtempSync(join(tmpdir(), 'hf-soak-'));
   opened.add(() => rmSync(dir, { recursive: true, force: true }));
   const logPath = join(dir, 'events.ndjson');
+  // Every key of the run, as `hyperfactory identity fleet SCENARIO --out DIR --host ID=PATTERN…` writes them.
+  const keys = join(dir, 'identity');
+  if (signed) writeFleet(scenarioFile, keys, hosts.map((h) => ({ id: h.id, pattern: h.agents })));
+  const files = (p: string) => ({ identity: join(keys, `${p}.id.json`), principals: join(keys, 'principals.json'), keyring: join(keys, `${p}.keyring.json`) });
+  const link = signed ? linkSecurityFlags(files('plant'), onProblem) : undefined;
+  if (link) opened.add(link.close);
   const plant = await SoakPlant.start(
-    { scenario, url: mosquitto.url, speed, until: days * DAY, logPath, ledgerPath: join(dir, 'ledger.ndjson'), ...(hosts.length > 0 ? { remote: hosts.map((h) => h.agents).join(',') } : {}), onProblem },
+    { scenario, url: mosquitto.url, speed, until: days * DAY, logPath, ledgerPath: join(dir, 'ledger.ndjson'), ...(hosts.length > 0 ? { remote: hosts.map((h) => h.agents).join(',') } : {}), ...(link ? { link } : {}), onProblem },
     opened,
   );
-  const children = hosts.map((h) => AgentHostChild.start(scenarioFile, h.id, h.agents, mosquitto.url));
+  const hostFlags = (id: string) => (signed ? Object.entries(files(id)).flatMap(([flag, file]) => [`--${flag}`, file]) : []);
+  const children = hosts.map((h) => AgentHostChild.start(scenarioFile, h.id, h.agents, mosquitto.url, hostFlags(h.id)));
   for (const c of children) opened.add(() => c.stop());
   if (plant.remote) await placed(plant, children);
 
@@ -116,7 +129,8 @@ try {
   const logLines = await countLines(logPath);
   const observed = plant.observedFrom + plant.observed;
   const memory = memoryVerdict(samples);
-  const loss = lossVerdict(end, result, logLines, observed);
+  const signing = plant.signing();
+  const loss = lossVerdict(end, result, logLines, observed, signing);
   const running = wallSeconds - stopped / 1000;
   const report = {
     benchmark: 'soak',
@@ -131,6 +145,9 @@ try {
     broker: `${mosquittoVersion()} (${MOSQUITTO}), loopback`,
     agentHosts: hosts.map((h, i) => ({ ...h, exitedWithRun: hostsExited[i], exitCode: children[i].exitCode })),
     ledger: 'hash-chained NDJSON file (npm start anchors on Anvil instead; the chain is not part of this soak)',
+    signed: signed
+      ? ({ link: 'sealed (Ed25519 per process)', envelopes: 'signed by each agent’s and bridge’s own Ed25519 key, checked on receipt in the plant and in each host', plantBus: signing } as const)
+      : (false as const),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release(), node: process.version, loadAtStart, loadAtEnd: loadAverage() },
     wall: { totalSeconds: round(wallSeconds), stoppedSeconds: round(stopped / 1000), runningSeconds: round(running) },
     run: { simulatedSeconds: result.simulatedSeconds, events: result.events, logHash: result.logHash, kpis: result.kpis },
@@ -196,11 +213,11 @@ function round(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-function summary(r: { wall: { totalSeconds: number; runningSeconds: number }; effectiveSpeed: number; memory: ReturnType<typeof memoryVerdict>; loss: ReturnType<typeof lossVerdict>; records: object; tasks: object; messages: { published: object; received: object } }, file: string): void {
+function summary(r: { wall: { totalSeconds: number; runningSeconds: number }; effectiveSpeed: number; signed: false | { plantBus: unknown }; memory: ReturnType<typeof memoryVerdict>; loss: ReturnType<typeof lossVerdict>; records: object; tasks: object; messages: { published: object; received: object } }, file: string): void {
   const h = r.memory.heap;
   process.stdout.write(
     [
-      `wall ${r.wall.totalSeconds} s (${r.wall.runningSeconds} s running), effective ×${r.effectiveSpeed}`,
+      `wall ${r.wall.totalSeconds} s (${r.wall.runningSeconds} s running), effective ×${r.effectiveSpeed}, ${r.signed ? `signed (plant bus ${JSON.stringify(r.signed.plantBus)})` : 'unsigned'}`,
       `heap slope ${h ? `${h.slope.toFixed(3)} ± ${(h.slopeStdErr ?? 0).toFixed(3)} MB/day, growth ${h.growthMB.toFixed(1)} MB` : 'n/a (too short)'}; memoryFlat ${String(r.memory.memoryFlat)}`,
       `records ${JSON.stringify(r.records)}`,
       `tasks ${JSON.stringify(r.tasks)}`,

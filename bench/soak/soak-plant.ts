@@ -9,6 +9,8 @@ import { RemoteAgents } from '../../bridges/mqtt/live/remote-agents.js';
 import type { Openings } from '../../cli/commands/serve-bridges.js';
 import { TopicTally } from './topic-tally.js';
 import { TaskAudit } from './task-audit.js';
+import { mayCarry, type LinkFlags } from '../../cli/link-flags.js';
+import { SigningBus, type SigningBusStats } from '../../bridges/identity/signing-bus.js';
 
 export interface SoakPlantOptions {
   scenario: Scenario;
@@ -21,6 +23,8 @@ export interface SoakPlantOptions {
   ledgerPath: string;
   /** Agents run in agent hosts (`cobot-*,…`), or none. */
   remote?: string;
+  /** Signed: the live link sealed and every envelope signed and checked, as `serve --identity --principals --keyring` runs it. */
+  link?: LinkFlags;
   onProblem: (line: string) => void;
 }
 
@@ -78,7 +82,10 @@ export class SoakPlant {
   }
 
   static async start(o: SoakPlantOptions, opened: Openings): Promise<SoakPlant> {
-    const remote = o.remote ? new RemoteAgents({ plant: o.scenario.name, agents: o.remote, onProblem: o.onProblem }) : undefined;
+    const link = o.link;
+    const remote = o.remote
+      ? new RemoteAgents({ plant: o.scenario.name, agents: o.remote, onProblem: o.onProblem, ...(link ? { security: link.security, mayCarry: mayCarry(link.principals) } : {}) })
+      : undefined;
     let done!: (r: RunResult) => void;
     const finished = new Promise<RunResult>((resolve) => (done = resolve));
     const live = new LivePlant(o.scenario, {
@@ -88,6 +95,7 @@ export class SoakPlant {
       ledgerPath: o.ledgerPath,
       externalTelemetry: true,
       ...(remote ? { placement: remote.placement } : {}),
+      ...(link?.keyring ? { signing: { keyring: link.keyring, principals: link.principals, onLine: o.onProblem } } : {}),
       onFinished: (r) => done(r),
     });
     // Held at t = 0 until the bridge and the hosts are in place.
@@ -127,6 +135,11 @@ export class SoakPlant {
       if (ms > 100) this.holds.over100Ms++;
       release();
     };
+  }
+
+  /** Envelopes signed, verified and refused by the plant's bus; undefined when unsigned. */
+  signing(): SigningBusStats | undefined {
+    return this.run.bus instanceof SigningBus ? { ...this.run.bus.stats } : undefined;
   }
 
   get run(): RunContext {

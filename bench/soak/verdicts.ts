@@ -1,6 +1,7 @@
 import type { RunResult } from '../../runtime/plant.js';
 import { leastSquares, type LineFit } from './memory.js';
 import type { Sample } from './sample.js';
+import type { SigningBusStats } from '../../bridges/identity/signing-bus.js';
 
 /**
  * Memory counts as flat when the post-GC heap grows by less than this per
@@ -60,12 +61,14 @@ export interface LossVerdict {
   recordsMatch: boolean;
   /** The live link: no message to an agent without a host, none refused, and the broker carried what the plant sent and received. */
   linkComplete: boolean | null;
+  /** A signed run: no envelope refused by the plant's bus (a refused envelope is an event lost); null when unsigned. */
+  noneRefused: boolean | null;
   noLostEvent: boolean;
   problems: string[];
 }
 
 /** The checks of "no lost event", on the last sample and the run's own figures. */
-export function lossVerdict(end: Sample, result: RunResult, logLines: number, observed: number): LossVerdict {
+export function lossVerdict(end: Sample, result: RunResult, logLines: number, observed: number, signing?: SigningBusStats): LossVerdict {
   const problems: string[] = [];
   const bridgeComplete = end.bridge.identical;
   if (!bridgeComplete) problems.push(`bridge: ${end.bridge.missing} missing, ${end.bridge.extra} extra; ${end.bridge.differing.map((d) => `${d.topic} ${d.received}/${d.published}${d.sameHash ? '' : ' (hash differs)'}`).join(', ')}`);
@@ -84,6 +87,8 @@ export function lossVerdict(end: Sample, result: RunResult, logLines: number, ob
     linkComplete = s.undelivered === 0 && s.rejected === 0 && end.link.toHostsSeen === s.sent && end.link.toPlantSeen === s.received + s.rejected;
     if (!linkComplete) problems.push(`live link: sent ${s.sent} (subscriber saw ${end.link.toHostsSeen}), received ${s.received} + rejected ${s.rejected} (subscriber saw ${end.link.toPlantSeen}), undelivered ${s.undelivered}`);
   }
-  const noLostEvent = bridgeComplete && commandsAnswered && tasksAccounted && recordsMatch && linkComplete !== false;
-  return { bridgeComplete, commandsAnswered, tasksAccounted, recordsMatch, linkComplete, noLostEvent, problems };
+  const noneRefused = signing ? signing.rejected === 0 : null;
+  if (noneRefused === false) problems.push(`envelopes refused by the plant: ${signing!.rejected}`);
+  const noLostEvent = bridgeComplete && commandsAnswered && tasksAccounted && recordsMatch && linkComplete !== false && noneRefused !== false;
+  return { bridgeComplete, commandsAnswered, tasksAccounted, recordsMatch, linkComplete, noneRefused, noLostEvent, problems };
 }
