@@ -83,6 +83,15 @@ describe('a broken export', () => {
     expect(problemsOf(dir)).toEqual([{ file: 'orders.csv', row: 5, column: 'qty', message: '"3.5x" is not a number' }]);
   });
 
+  it('numbers rows as an editor shows them whatever the line ends: \r\n after a first \n, a lone \r', () => {
+    const header = 'id,kind,x,y,name';
+    const rows = ['wh-main,warehouse,800,-300,Central', 'depot-n,depot,oops,12000,North'];
+    // CI's fast-check found the first: csv-parse took the first \n as the only line end and counted each \r\n twice.
+    expect(parseErpCsv('locations', `\n${header}\r\n${rows.join('\r\n')}\r\n`, 'l.csv').problems).toEqual([{ file: 'l.csv', row: 4, column: 'x', message: '"oops" is not a number' }]);
+    expect(parseErpCsv('locations', `${header}\r${rows.join('\r')}`, 'l.csv').problems).toEqual([{ file: 'l.csv', row: 3, column: 'x', message: '"oops" is not a number' }]);
+    expect(parseErpCsv('locations', `${header}\r\r\n${rows.join('\r\r\n')}`, 'l.csv').problems).toEqual([{ file: 'l.csv', row: 5, column: 'x', message: '"oops" is not a number' }]);
+  });
+
   it('names an unknown item in bom.csv', () => {
     const dir = copy();
     writeFileSync(join(dir, 'bom.csv'), readFileSync(join(dir, 'bom.csv'), 'utf8').replace('motor-assy,bearing,2', 'motor-assy,baering,2'));

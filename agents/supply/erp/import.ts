@@ -200,7 +200,9 @@ export function parseErpCsv(table: ErpTable, text: string, file: string = ERP_FI
   const problems: ErpImportProblem[] = [];
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof records;
+    // Every line end an editor shows is one: left to itself csv-parse takes the first it meets as the only record
+    // delimiter, and then counts a later \r\n as two lines (a file starting with \n, then \r\n, had every row number doubled).
+    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof records;
   } catch (e) {
     const err = e as Error & { lines?: number };
     return { rows: [], lines: [], problems: [{ file, row: err.lines, message: `not CSV: ${err.message.replace(/^Invalid [^:]*: /, '').split('\n')[0]}` }] };
