@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { unwatchFile, watchFile } from 'node:fs';
+import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import { CertificateFileError, readCertificateFile, readServerCertificate } from './server-certificate.js';
 import { readRevocationList, serialKey, type RevocationList } from './revocation-list.js';
@@ -60,7 +60,9 @@ export class ServerTls {
   /** Expiries warned of already (`what@time`). */
   private readonly warned = new Set<string>();
   private watching = false;
-  private readonly changed = () => {
+  private readonly changed = (now: Stats, before: Stats) => {
+    // Polling also reports a chmod or a read (ctime, atime): only new content, or a file renamed over it, is a change.
+    if (now.mtimeMs === before.mtimeMs && now.ino === before.ino && now.size === before.size) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.reload(), SETTLE_MS);
     this.timer.unref();
