@@ -5,6 +5,8 @@ import type { Scenario } from '../scenarios/schema.js';
 import { KeyringFileError, loadKeyring, writeKeyring, type Keyring } from '../bridges/identity/keyring.js';
 import { BRIDGES, BRIDGE_ENTRY, agentEntry, newSigner, scenarioAgents, writeFleet } from './commands/identity-fleet.js';
 import { UsageError } from './errors.js';
+import { parsePrincipals, PrincipalsFileError } from '../bridges/identity/principals.js';
+import { processAlive } from '../bridges/evm/data-lock.js';
 
 /**
  * The keys a plant signs its envelopes with when it is given none: `serve`
@@ -100,15 +102,16 @@ function readSite(files: Files): { keyring: Keyring; doc: Record<string, unknown
     if (e instanceof KeyringFileError) throw new UsageError(e.message);
     throw e;
   }
-  let doc: unknown;
+  let text: string;
   try {
-    doc = JSON.parse(readFileSync(files.principalsFile, 'utf8'));
+    text = readFileSync(files.principalsFile, 'utf8');
+    // Checked as the watcher will read it; the raw document is what gets new entries.
+    parsePrincipals(files.principalsFile, text);
   } catch (e) {
+    if (e instanceof PrincipalsFileError) throw new UsageError(e.message);
     throw new UsageError(`principals file ${files.principalsFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const principals = (doc as { principals?: unknown } | null)?.principals;
-  if (!principals || typeof principals !== 'object' || Array.isArray(principals)) throw new UsageError(`principals file ${files.principalsFile}: expected {"version": 1, "principals": {...}, "revoked": [...]}`);
-  return { keyring, doc: doc as Record<string, unknown> };
+  return { keyring, doc: JSON.parse(text) as Record<string, unknown> };
 }
 
 /** Writes through a temporary file and renames it over `file`: a reader sees the old file or the new one, never half. */
@@ -132,7 +135,7 @@ function withLock<T>(lockFile: string, body: () => T): T {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0) throw new UsageError(`cannot lock ${lockFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       const holder = Number(readFileSync(lockFile, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) throw new UsageError(`${lockFile}: process ${holder} is adding keys to this site identity; start again when it is done`);
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) throw new UsageError(`${lockFile}: process ${holder} is adding keys to this site identity; start again when it is done`);
       rmSync(lockFile, { force: true });
     }
   }
@@ -142,14 +145,5 @@ function withLock<T>(lockFile: string, body: () => T): T {
     return body();
   } finally {
     rmSync(lockFile, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

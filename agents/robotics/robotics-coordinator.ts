@@ -76,9 +76,10 @@ const settledSpec = (event: RoboticsEvent) => (event.type === 'task.settled' ? r
  * The robotics coordinator: auctions every transport task among the cobots
  * (contract-net; the cheapest bid is the earliest finish), keeps tasks nobody
  * could take in a backlog and announces them again on progress, when a lost
- * cobot is back, or after a delay, and suspends the cobots of a cell while people work in it. A task a
- * suspended cobot hands back is re-auctioned by its manager; its new holder
- * is reported as `task.reassigned`, with the work order that caused it.
+ * cobot is back, or after a delay, and suspends the cobots of a cell while
+ * people work in it. A task a suspended cobot hands back is re-auctioned by
+ * its manager; its new holder is reported as `task.reassigned`, with the
+ * work order that caused it.
  */
 export const roboticsCoordinator = setup({
   types: {

@@ -19,7 +19,8 @@ export class DataFolderBusyError extends Error {
 
 const lockFile = (dataDir: string): string => join(dataDir, 'lock.json');
 
-function alive(pid: number): boolean {
+/** Whether process `pid` is running (one of another user counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -34,7 +35,7 @@ export function readDataLock(dataDir: string): DataLock | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const lock = JSON.parse(readFileSync(file, 'utf8')) as DataLock;
-    return Number.isInteger(lock.pid) && lock.pid !== process.pid && alive(lock.pid) ? lock : undefined;
+    return Number.isInteger(lock.pid) && lock.pid !== process.pid && processAlive(lock.pid) ? lock : undefined;
   } catch {
     return undefined; // torn or foreign: not a holder
   }

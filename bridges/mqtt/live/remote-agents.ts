@@ -26,8 +26,8 @@ interface Placed {
   lostFrom?: string;
   /** Times it was given out again after being lost; a host running an older one starts it afresh. */
   incarnation: number;
-  /** Given out again after being lost, to this host, which has not spoken for it yet. */
-  rejoining?: string;
+  /** Given out again after being lost, and its host has not spoken for it yet. */
+  rejoining?: boolean;
   state: string;
   context: unknown;
 }
@@ -272,7 +272,7 @@ export class RemoteAgents {
         p.lost = false;
         p.lostFrom = undefined;
         p.incarnation++;
-        p.rejoining = host;
+        p.rejoining = true;
         if (p.spec.kind === 'cobot') this.ctx?.robots?.release(p.spec.id);
       }
     }
@@ -362,9 +362,10 @@ export class RemoteAgents {
    * agent's own word, which is queued first.
    */
   private heardAgain(ctx: RunContext, placed: Placed, incarnation: number | undefined): void {
-    if (placed.rejoining === undefined || (incarnation ?? 0) !== placed.incarnation) return;
-    const host = placed.rejoining;
-    placed.rejoining = undefined;
+    if (!placed.rejoining || (incarnation ?? 0) !== placed.incarnation) return;
+    placed.rejoining = false;
+    // Called once the message is known to come from the agent's host.
+    const host = placed.host!;
     if (placed.spec.kind !== 'cobot') return;
     ctx.kernel.at(ctx.kernel.now, () => ctx.host.sendFrom('plant', { type: 'send', to: Address.robotics, message: 'agent.back', payload: { agent: placed.spec.id, host } }), undefined);
   }
